@@ -1,0 +1,75 @@
+/**
+ * @module backup/filesaver
+ * Reads one file, chunks it and saves the chunks as data blobs. Several chunks of one file
+ * are compressed and sealed at once (a window), so a single large file uses more than one
+ * core; their ids are kept in file order.
+ */
+import { open } from "node:fs/promises";
+import type { Chunker } from "../chunker/chunker.ts";
+import type { BlobSaver, SaveResult } from "../repository/uploader.ts";
+
+const READ_SIZE = 1024 * 1024;
+// Chunks in flight per file: enough to keep zstd's thread pool busy on two cores.
+const WINDOW = 4;
+
+export interface SavedFile {
+  content: string[];
+  size: number;
+  blobsNew: number;
+  bytesNew: number;
+  bytesStored: number;
+}
+
+/** ReadError marks a failure to read the source (as opposed to a repository failure). */
+export class ReadError extends Error {
+  constructor(path: string, cause: unknown) {
+    super(`read ${path}: ${(cause as Error).message}`, { cause });
+    this.name = "ReadError";
+  }
+}
+
+/** readFile yields the file's bytes in fresh buffers (the chunker may keep them). */
+export async function* readFile(path: string, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  const fh = await open(path, "r").catch((err: unknown) => { throw new ReadError(path, err); });
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const buf = Buffer.allocUnsafe(READ_SIZE);
+      const { bytesRead } = await fh.read(buf, 0, READ_SIZE, null).catch((err: unknown) => { throw new ReadError(path, err); });
+      if (bytesRead === 0) return;
+      yield bytesRead === READ_SIZE ? buf : buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** saveFile stores a file's content and returns the ordered blob ids. */
+export async function saveFile(
+  saver: BlobSaver, chunker: Chunker, input: AsyncIterable<Uint8Array>, onBytes?: (n: number) => void, signal?: AbortSignal,
+): Promise<SavedFile> {
+  const results: Promise<SaveResult>[] = [];
+  const lengths: number[] = [];
+  let size = 0;
+  let settled = 0;
+  for await (const chunk of chunker.chunks(input, { signal })) {
+    size += chunk.length;
+    const p = saver.saveBlob("data", chunk);
+    p.catch(() => undefined); // awaited below; this only stops an early rejection counting as unhandled
+    results.push(p);
+    lengths.push(chunk.length);
+    onBytes?.(chunk.length);
+    if (results.length - settled >= WINDOW) await results[settled++];
+  }
+  const saved = await Promise.all(results);
+  const out: SavedFile = { content: [], size, blobsNew: 0, bytesNew: 0, bytesStored: 0 };
+  saved.forEach((r, i) => {
+    out.content.push(r.id);
+    if (!r.known) {
+      out.blobsNew++;
+      out.bytesNew += lengths[i]!;
+      out.bytesStored += r.stored;
+    }
+  });
+  return out;
+}

@@ -1,0 +1,58 @@
+/**
+ * @module chunker/fixed
+ * Fixed-size blocks, for files whose writers change whole aligned pages in place (SQLite,
+ * LMDB). With a block size that is a multiple of the page size, one changed page costs one
+ * block, and unchanged pages keep their blob ids even when the file grows or shrinks.
+ * Content-defined cuts do worse there: a page rewrite can move a cut and spoil neighbours.
+ */
+import type { Chunker } from "./chunker.ts";
+import { checkInt } from "./params.ts";
+
+/** Upper bound on the block size: 1 GiB, far above any sensible page multiple. */
+export const FIXED_MAX_SIZE = 1 << 30;
+
+export interface FixedOptions {
+  /** Block size in bytes, 1..FIXED_MAX_SIZE; e.g. 64 KiB = 16 SQLite pages of 4 KiB. */
+  size: number;
+}
+
+/**
+ * createFixedChunker returns a chunker that yields blocks of exactly `size` bytes at
+ * offsets 0, size, 2·size, …; the last block may be shorter and empty input yields
+ * nothing. Cut points do not depend on the key or on how the input is split into pieces.
+ */
+export function createFixedChunker(opts: FixedOptions): Chunker {
+  const size = checkInt("fixed", "size", opts.size, 1, FIXED_MAX_SIZE);
+  return {
+    spec: { name: "fixed", params: { size } },
+    chunks: (input, o) => fixedBlocks(input, size, o?.signal),
+  };
+}
+
+// Each block is filled in a fresh buffer that is handed over once full, so every input
+// byte is copied exactly once and nothing is ever reused after being yielded.
+async function* fixedBlocks(
+  input: AsyncIterable<Uint8Array>, size: number, signal?: AbortSignal,
+): AsyncGenerator<Uint8Array> {
+  let block = new Uint8Array(size);
+  let fill = 0;
+  signal?.throwIfAborted();
+  for await (const piece of input) {
+    signal?.throwIfAborted();
+    let offset = 0;
+    while (offset < piece.length) {
+      const n = Math.min(piece.length - offset, size - fill);
+      block.set(piece.subarray(offset, offset + n), fill);
+      fill += n;
+      offset += n;
+      if (fill === size) {
+        yield block;
+        signal?.throwIfAborted();
+        block = new Uint8Array(size);
+        fill = 0;
+      }
+    }
+  }
+  // slice, not subarray: the tail should not pin a whole block-sized allocation.
+  if (fill > 0) yield block.slice(0, fill);
+}

@@ -1,0 +1,58 @@
+/** @module cli/commands/backup — `lifeboat backup PATH...`: capture paths into a snapshot. */
+import { backup } from "../../backup/backup.ts";
+import { scan } from "../../backup/scan.ts";
+import { normalizePaths } from "../../backup/roots.ts";
+import { ExitCode } from "../../errors/index.ts";
+import { shortId } from "../../model/index.ts";
+import { formatBytes, formatDuration } from "../../ui/index.ts";
+import { helpText } from "../context.ts";
+import type { Register } from "./index.ts";
+
+interface BackupFlags {
+  tag: string[];
+  host?: string;
+  parent?: string;
+  force?: boolean;
+}
+
+export const registerBackup: Register = (program, cli, setCode) => {
+  program.command("backup")
+    .description("back up files and folders into a new snapshot")
+    .argument("<path...>", "files or folders to back up")
+    .option("--tag <tag>", "add a tag (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--host <name>", "record this host name instead of the machine's")
+    .option("--parent <snapshot>", "compare against this snapshot instead of the newest with the same paths")
+    .option("--force", "re-read every file, even unchanged ones")
+    .addHelpText("after", helpText([
+      "lifeboat backup ~/.openclaw/workspace",
+      "lifeboat backup --tag hourly --json ~/agent > last-backup.json",
+    ]))
+    .action(async (paths: string[], o: BackupFlags) => {
+      await cli.withRepo(async (repo) => {
+        const progress = cli.progress();
+        void scan(normalizePaths(paths), cli.signal).then((t) => progress.setTotal(t.files, t.bytes), () => undefined);
+        try {
+          const res = await backup(repo, {
+            paths, tags: o.tag, host: o.host, parent: o.parent, force: o.force, lockWaitMs: cli.lockWaitMs(), signal: cli.signal,
+            events: {
+              onBytes: (n) => progress.update({ bytes: n }),
+              onFile: (path) => { progress.update({ files: 1 }); progress.setCurrent(path); },
+              onError: (path, err) => cli.warn(`error: ${path}: ${(err as Error).message}`),
+            },
+          });
+          progress.done();
+          const s = res.snapshot.summary;
+          cli.emit({ message_type: "summary", snapshot_id: res.snapshotId, parent: res.snapshot.parent ?? null, ...s, errors: res.errors });
+          cli.print(`snapshot ${shortId(res.snapshotId)} saved: ${s.files} files (${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnmodified} unmodified), ` +
+            `${formatBytes(s.bytes)} processed, ${formatBytes(s.bytesStored)} added to the repository in ${formatDuration(s.durationMs)}`);
+          if (res.errors.length > 0) {
+            cli.warn(`warning: ${res.errors.length} file(s) could not be read and are not in the snapshot:`);
+            for (const e of res.errors) cli.warn(`  ${e.path}: ${e.message}`);
+            setCode(ExitCode.partial);
+          }
+        } finally {
+          progress.done();
+        }
+      });
+    });
+};

@@ -1,0 +1,26 @@
+/** @module cli/commands/snapshots — `lifeboat snapshots`: list snapshots. */
+import { loadSnapshots, matchesFilter } from "../../repository/snapshots.ts";
+import { shortId } from "../../model/index.ts";
+import { formatBytes, renderTable } from "../../ui/index.ts";
+import { helpText } from "../context.ts";
+import type { Register } from "./index.ts";
+
+export const registerSnapshots: Register = (program, cli) => {
+  program.command("snapshots")
+    .description("list snapshots, oldest first")
+    .option("--host <name>", "only snapshots from this host")
+    .option("--tag <tag>", "only snapshots with this tag")
+    .option("--path <path>", "only snapshots of exactly this path")
+    .addHelpText("after", helpText(["lifeboat snapshots", "lifeboat snapshots --json | jq '.[-1].id'"]))
+    .action(async (o: { host?: string; tag?: string; path?: string }) => {
+      await cli.withRepo(async (repo) => {
+        const { snapshots, damaged } = await loadSnapshots(repo, cli.signal);
+        const list = snapshots.filter((s) => matchesFilter(s, { host: o.host, tags: o.tag ? [o.tag] : undefined, paths: o.path ? [o.path] : undefined }));
+        for (const d of damaged) cli.warn(`warning: ${d.message}`);
+        cli.emit(list.map((s) => ({ ...s, short_id: shortId(s.id!) })));
+        cli.print(renderTable(["ID", "Time", "Host", "Tags", "Paths", "Size"], list.map((s) => [
+          shortId(s.id!), s.time.replace("T", " ").slice(0, 19), s.host, s.tags.join(","), s.paths.join("\n"), formatBytes(s.summary.bytes),
+        ])) + `${list.length} snapshot(s)`);
+      });
+    });
+};

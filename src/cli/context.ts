@@ -1,0 +1,104 @@
+/**
+ * @module cli/context
+ * What every command shares: global options, the abort signal wired to SIGINT, output
+ * in text or JSON, and opening the repository.
+ */
+import type { Command } from "commander";
+import { openBackend } from "../backends/registry.ts";
+import { wrapBackend } from "../backends/wrappers/index.ts";
+import { LifeboatError } from "../errors/index.ts";
+import { openRepository } from "../repository/open.ts";
+import type { Repository } from "../repository/repository.ts";
+import { createProgress, parseDurationArg, type Progress } from "../ui/index.ts";
+import { getPassword } from "./password.ts";
+import type { Backend } from "../backends/backend.ts";
+
+export interface GlobalOptions {
+  repo?: string;
+  passwordFile?: string;
+  json?: boolean;
+  quiet?: boolean;
+  cache: boolean;
+  cacheDir?: string;
+  lockWait?: string;
+}
+
+export class Cli {
+  readonly program: Command;
+  readonly signal: AbortSignal;
+
+  constructor(program: Command, signal: AbortSignal) {
+    this.program = program;
+    this.signal = signal;
+  }
+
+  get opts(): GlobalOptions {
+    return this.program.opts<GlobalOptions>();
+  }
+
+  get json(): boolean {
+    return this.opts.json === true;
+  }
+
+  /** print writes human output (suppressed with --json or --quiet). */
+  print(text: string): void {
+    if (!this.json && !this.opts.quiet) process.stdout.write(text.endsWith("\n") ? text : text + "\n");
+  }
+
+  /** warn writes a human line to stderr (suppressed with --json, where it goes into the result). */
+  warn(text: string): void {
+    if (!this.json) process.stderr.write(text + "\n");
+  }
+
+  emit(value: unknown): void {
+    if (this.json) process.stdout.write(JSON.stringify(value) + "\n");
+  }
+
+  progress(): Progress {
+    return createProgress({ json: this.json || this.opts.quiet === true });
+  }
+
+  lockWaitMs(): number {
+    return this.opts.lockWait ? parseDurationArg(this.opts.lockWait) : 0;
+  }
+
+  location(): string {
+    const loc = this.opts.repo ?? process.env.LIFEBOAT_REPOSITORY;
+    if (!loc) throw new LifeboatError("no repository given", { hint: "pass --repo LOCATION or set LIFEBOAT_REPOSITORY" });
+    return loc;
+  }
+
+  async backend(): Promise<Backend> {
+    return wrapBackend(await openBackend(this.location()));
+  }
+
+  cacheDir(): string | null | undefined {
+    return this.opts.cache === false ? null : this.opts.cacheDir;
+  }
+
+  async openRepo(): Promise<Repository> {
+    const be = await this.backend();
+    const password = await getPassword({ passwordFile: this.opts.passwordFile });
+    return openRepository(be, password, { cacheDir: this.cacheDir(), signal: this.signal });
+  }
+
+  /** withRepo opens the repository, runs fn, and always closes it. */
+  async withRepo<T>(fn: (repo: Repository) => Promise<T>): Promise<T> {
+    const repo = await this.openRepo();
+    try {
+      return await fn(repo);
+    } finally {
+      await repo.close();
+    }
+  }
+}
+
+/** EXIT_CODES_HELP is appended to every command's help. */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0 ok · 1 fatal error · 3 finished, but some files could not be read or restored
+  10 repository missing · 11 lock failed · 12 wrong password · 130 interrupted`;
+
+export function helpText(examples: string[]): string {
+  return `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}\n${EXIT_CODES_HELP}`;
+}

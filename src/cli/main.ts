@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+/**
+ * @module cli/main
+ * The `lifeboat` executable: wires SIGINT/SIGTERM to an AbortSignal so work unwinds
+ * (locks released, no snapshot written) and exits 130; a second Ctrl-C exits at once.
+ */
+import { ExitCode } from "../errors/index.ts";
+import { run } from "./run.ts";
+
+const ac = new AbortController();
+let interrupts = 0;
+const stop = () => {
+  if (++interrupts > 1) process.exit(ExitCode.interrupted);
+  ac.abort();
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+process.exitCode = await run(process.argv.slice(2), ac.signal);

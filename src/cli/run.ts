@@ -1,0 +1,62 @@
+/**
+ * @module cli/run
+ * Builds the command tree and turns every failure into one line on stderr and a
+ * documented exit code. Tests call run() in-process; cli/main.ts is the executable.
+ */
+import { Command } from "commander";
+import { ExitCode, LifeboatError, isAbortError } from "../errors/index.ts";
+import { TOOL_VERSION } from "../version.ts";
+import { Cli } from "./context.ts";
+import { registerCommands } from "./commands/index.ts";
+
+/** run executes the CLI with `argv` (without node and script) and resolves to the exit code. */
+export async function run(argv: string[], signal: AbortSignal): Promise<number> {
+  const program = new Command("lifeboat")
+    .description("Keeps AI agents alive through the loss of their machine: encrypted, deduplicated, verified backups.")
+    .version(TOOL_VERSION)
+    .option("-r, --repo <location>", "repository location (or LIFEBOAT_REPOSITORY)")
+    .option("--password-file <file>", "read the password from a file (or LIFEBOAT_PASSWORD_FILE)")
+    .option("--json", "print machine-readable JSON on stdout (shapes: docs/cli-json.md)")
+    .option("-q, --quiet", "print nothing but errors")
+    .option("--no-cache", "do not use the local index cache")
+    .option("--cache-dir <dir>", "local cache folder (default $XDG_CACHE_HOME/lifeboat)")
+    .option("--lock-wait <duration>", "keep retrying a locked repository this long, e.g. 5m")
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const cli = new Cli(program, signal);
+  let code: number = ExitCode.ok;
+  registerCommands(program, cli, (c) => { code = c; });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return code;
+  } catch (err) {
+    return reportError(err, cli.json);
+  }
+}
+
+function reportError(err: unknown, json: boolean): number {
+  const cerr = err as { code?: string; exitCode?: number };
+  if (typeof cerr.code === "string" && cerr.code.startsWith("commander.")) {
+    // commander already printed help, the version, or the usage error.
+    return cerr.code === "commander.helpDisplayed" || cerr.code === "commander.version" ? 0 : ExitCode.fatal;
+  }
+  const code = isAbortError(err) ? ExitCode.interrupted : err instanceof LifeboatError ? err.exitCode : ExitCode.fatal;
+  const message = isAbortError(err) ? "interrupted" : describe(err);
+  const hint = err instanceof LifeboatError ? err.hint : undefined;
+  if (json) process.stderr.write(JSON.stringify({ message_type: "error", error: message, hint, exit_code: code }) + "\n");
+  else process.stderr.write(`lifeboat: ${message}${hint ? ` (${hint})` : ""}\n`);
+  if (process.env.LIFEBOAT_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
+  return code;
+}
+
+/** describe flattens an error and its causes into one line. */
+function describe(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e && parts.length < 4; e = (e as Error).cause) {
+    const m = e instanceof Error ? e.message : String(e);
+    if (!parts.some((p) => p.includes(m))) parts.push(m);
+    if (e instanceof LifeboatError && !(e.cause instanceof LifeboatError)) break;
+  }
+  return parts.join(": ").replace(/\s+/g, " ");
+}

@@ -1,0 +1,52 @@
+/**
+ * @module crypto/aead
+ * Authenticated encryption of every stored byte: AES-256-GCM with a fresh random 96-bit
+ * nonce per call. Layout: nonce(12) || ciphertext || tag(16). `aad` binds the ciphertext to
+ * its context (object type, blob id) so a valid ciphertext cannot be moved elsewhere.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+
+export const NONCE_SIZE = 12;
+export const TAG_SIZE = 16;
+/** Bytes added to every sealed message. */
+export const OVERHEAD = NONCE_SIZE + TAG_SIZE;
+
+/** seal encrypts and authenticates `plaintext` under `key` (32 bytes). */
+export function seal(key: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array {
+  const nonce = randomBytes(NONCE_SIZE);
+  const cipher = createCipheriv("aes-256-gcm", key, nonce);
+  if (aad) cipher.setAAD(aad);
+  const out = Buffer.allocUnsafe(NONCE_SIZE + plaintext.length + TAG_SIZE);
+  nonce.copy(out, 0);
+  let off = NONCE_SIZE;
+  off += cipher.update(plaintext).copy(out, off);
+  off += cipher.final().copy(out, off);
+  cipher.getAuthTag().copy(out, off);
+  return out;
+}
+
+/** AuthError means the message was altered, truncated, or sealed under another key. */
+export class AuthError extends Error {
+  constructor(cause?: unknown) {
+    super("ciphertext does not authenticate", { cause });
+    this.name = "AuthError";
+  }
+}
+
+/** open verifies and decrypts a sealed message; it throws AuthError on any mismatch. */
+export function open(key: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Buffer {
+  if (sealed.length < OVERHEAD) throw new AuthError(new Error(`message too short: ${sealed.length} bytes`));
+  const buf = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.length);
+  const nonce = buf.subarray(0, NONCE_SIZE);
+  const tag = buf.subarray(buf.length - TAG_SIZE);
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", key, nonce);
+    if (aad) decipher.setAAD(aad);
+    decipher.setAuthTag(tag);
+    const body = decipher.update(buf.subarray(NONCE_SIZE, buf.length - TAG_SIZE));
+    const fin = decipher.final();
+    return fin.length === 0 ? body : Buffer.concat([body, fin]);
+  } catch (cause) {
+    throw new AuthError(cause);
+  }
+}

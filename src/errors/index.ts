@@ -1,0 +1,74 @@
+/**
+ * @module errors
+ * Error classes the CLI maps to exit codes, and the exit-code table itself.
+ * Throw these where a caller (usually cli/main) must branch; wrap everything else with
+ * `new Error("op", { cause })`.
+ */
+
+/** ExitCode is the documented process exit status (docs/cli-json.md, README). */
+export const ExitCode = {
+  ok: 0,
+  fatal: 1,
+  partial: 3,
+  noRepository: 10,
+  lockFailed: 11,
+  wrongPassword: 12,
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** LifeboatError is a user-facing failure: one line of message, an optional hint, an exit code. */
+export class LifeboatError extends Error {
+  readonly exitCode: ExitCode;
+  readonly hint: string | undefined;
+  constructor(message: string, opts: { exitCode?: ExitCode; hint?: string; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = "LifeboatError";
+    this.exitCode = opts.exitCode ?? ExitCode.fatal;
+    this.hint = opts.hint;
+  }
+}
+
+export class RepositoryNotFoundError extends LifeboatError {
+  constructor(location: string, cause?: unknown) {
+    super(`no repository at ${location}`, {
+      exitCode: ExitCode.noRepository,
+      hint: "check --repo / LIFEBOAT_REPOSITORY, or create one with `lifeboat init`",
+      cause,
+    });
+    this.name = "RepositoryNotFoundError";
+  }
+}
+
+export class WrongPasswordError extends LifeboatError {
+  constructor() {
+    super("wrong password: no key in the repository opens with it", { exitCode: ExitCode.wrongPassword });
+    this.name = "WrongPasswordError";
+  }
+}
+
+export class LockError extends LifeboatError {
+  constructor(message: string, cause?: unknown) {
+    super(message, {
+      exitCode: ExitCode.lockFailed,
+      hint: "wait with --lock-wait DURATION, or remove stale locks with `lifeboat unlock`",
+      cause,
+    });
+    this.name = "LockError";
+  }
+}
+
+/** IntegrityError: stored bytes do not authenticate or do not match their name. */
+export class IntegrityError extends Error {
+  readonly object: string;
+  constructor(object: string, message: string, cause?: unknown) {
+    super(`${object}: ${message}`, { cause });
+    this.name = "IntegrityError";
+    this.object = object;
+  }
+}
+
+/** isAbortError is true for the rejection of an aborted operation. */
+export function isAbortError(err: unknown): boolean {
+  return err instanceof Error && (err.name === "AbortError" || (err as { code?: string }).code === "ABORT_ERR");
+}

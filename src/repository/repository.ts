@@ -1,0 +1,166 @@
+/**
+ * @module repository/repository
+ * A Repository is a Backend plus the master key: it stores and loads blobs, trees,
+ * index objects and snapshots, and encodes the write order in its API (withUploader).
+ */
+import type { Backend, FileType } from "../backends/backend.ts";
+import { createChunkerPolicy, type ChunkerPolicy } from "../chunker/index.ts";
+import type { MasterKey } from "../crypto/keys.ts";
+import { blobId } from "../crypto/keys.ts";
+import { IntegrityError } from "../errors/index.ts";
+import { decodeTree, type BlobType, type Tree } from "../model/index.ts";
+import { ObjectCache, defaultCacheDir, type CachedType } from "./cache.ts";
+import type { RepoConfig } from "./config.ts";
+import { decompress } from "./compress.ts";
+import { validateIndexFile, type IndexEntry, type IndexFile } from "./index/indexfile.ts";
+import { MasterIndex, packsToIndexFile } from "./index/masterindex.ts";
+import { acquireLock, type Lock, type LockOptions } from "./lock.ts";
+import { decodeObject, encodeObject, sha256hex } from "./objects.ts";
+import { openBlob, type LocatedBlob } from "./pack/format.ts";
+import { Uploader, type BlobSaver } from "./uploader.ts";
+
+export interface RepositoryOptions {
+  /** Folder for the local index/snapshot cache; null disables it. */
+  cacheDir?: string | null;
+  signal?: AbortSignal | undefined;
+  keyName?: string;
+}
+
+export interface LoadIndexResult {
+  /** Index objects that failed to load (damaged); their packs may be unindexed. */
+  damaged: IntegrityError[];
+}
+
+export class Repository {
+  readonly backend: Backend;
+  readonly key: MasterKey;
+  readonly config: RepoConfig;
+  /** Name of the key file that opened this repository. */
+  readonly keyName: string | undefined;
+  readonly index = new MasterIndex();
+  readonly secret: Uint8Array;
+  private readonly cache: ObjectCache | null;
+  private indexLoaded = false;
+
+  constructor(be: Backend, key: MasterKey, secret: Uint8Array, config: RepoConfig, opts: RepositoryOptions) {
+    this.backend = be;
+    this.key = key;
+    this.secret = secret;
+    this.config = config;
+    this.keyName = opts.keyName;
+    const dir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
+    this.cache = dir === null ? null : new ObjectCache(dir, config.id);
+  }
+
+  chunkerPolicy(): ChunkerPolicy {
+    return createChunkerPolicy({ key: this.key.chunker, fastcdc: this.config.chunker });
+  }
+
+  lock(opts: LockOptions): Promise<Lock> {
+    return acquireLock(this.backend, this.key.data, opts);
+  }
+
+  /** loadObject loads and verifies an unpacked object, through the cache where it applies. */
+  async loadObject<T>(type: FileType, name: string, signal?: AbortSignal): Promise<T> {
+    const cached = type === "index" || type === "snapshot" ? await this.cache?.get(type, name) : null;
+    const bytes = cached ?? (await this.backend.load({ type, name }, undefined, { signal }));
+    const value = decodeObject<T>(this.key.data, type, bytes, name);
+    if (!cached && this.cache && (type === "index" || type === "snapshot")) await this.cache.put(type, name, bytes);
+    return value;
+  }
+
+  /** saveObject stores an unpacked object and returns its name (SHA-256 of its bytes). */
+  async saveObject(type: FileType, value: unknown, signal?: AbortSignal): Promise<string> {
+    const bytes = encodeObject(this.key.data, type, value);
+    const name = sha256hex(bytes);
+    await this.backend.save({ type, name }, bytes, { signal });
+    if (this.cache && (type === "index" || type === "snapshot")) await this.cache.put(type as CachedType, name, bytes);
+    return name;
+  }
+
+  async listNames(type: FileType, signal?: AbortSignal): Promise<string[]> {
+    const names: string[] = [];
+    for await (const fi of this.backend.list(type, { signal })) names.push(fi.name);
+    return names;
+  }
+
+  /** loadIndex reads every index object once. With tolerateDamage, damaged ones are reported, not thrown. */
+  async loadIndex(opts: { signal?: AbortSignal | undefined; tolerateDamage?: boolean } = {}): Promise<LoadIndexResult> {
+    const damaged: IntegrityError[] = [];
+    if (this.indexLoaded) return { damaged };
+    const names = await this.listNames("index", opts.signal);
+    for (const name of names) {
+      try {
+        this.index.addIndexFile(name, validateIndexFile(await this.loadObject<IndexFile>("index", name, opts.signal)));
+      } catch (err) {
+        const e = err instanceof IntegrityError ? err : new IntegrityError(`index ${name}`, (err as Error).message, err);
+        if (!opts.tolerateDamage) throw e;
+        damaged.push(e);
+      }
+    }
+    await this.cache?.retain("index", new Set(names));
+    this.indexLoaded = true;
+    return { damaged };
+  }
+
+  /** writeIndex stores one index object for packs that are already durable. */
+  async writeIndex(packs: [string, LocatedBlob[]][], supersedes?: string[], signal?: AbortSignal): Promise<string> {
+    const id = await this.saveObject("index", packsToIndexFile(packs, supersedes), signal);
+    this.index.indexIds.add(id);
+    return id;
+  }
+
+  /**
+   * withUploader runs `fn` with a BlobSaver. When fn resolves, remaining packs are uploaded
+   * and indexed before withUploader resolves; only then may a snapshot reference the blobs.
+   */
+  async withUploader<T>(fn: (saver: BlobSaver) => Promise<T>, opts: { signal?: AbortSignal | undefined } = {}): Promise<T> {
+    const up = new Uploader({
+      backend: this.backend, key: this.key, index: this.index, packSize: this.config.packSize, signal: opts.signal,
+      writeIndex: async (packs) => { await this.writeIndex(packs); },
+    });
+    let result: T;
+    try {
+      result = await fn(up);
+    } catch (err) {
+      await up.abandon();
+      throw err;
+    }
+    await up.finish();
+    return result;
+  }
+
+  /** loadBlob returns a verified plaintext blob. */
+  async loadBlob(id: string, signal?: AbortSignal): Promise<Buffer> {
+    const e = this.index.get(id);
+    if (!e) throw new IntegrityError(`blob ${id.slice(0, 8)}`, "not in the index");
+    const sealed = await this.backend.load({ type: "pack", name: e.packId }, { offset: e.offset, length: e.length }, { signal });
+    return this.decodeBlob(id, e, sealed);
+  }
+
+  /** decodeBlob decrypts, decompresses and checks a blob's bytes against its keyed id. */
+  async decodeBlob(id: string, e: IndexEntry, sealed: Uint8Array): Promise<Buffer> {
+    const where = `pack ${e.packId}`;
+    let plain: Buffer;
+    try {
+      const opened = openBlob(this.key.data, id, sealed);
+      plain = e.compressed ? await decompress(opened, e.rawLength) : opened;
+    } catch (cause) {
+      throw new IntegrityError(where, `blob ${id.slice(0, 8)} is damaged`, cause);
+    }
+    if (blobId(this.key, plain) !== id) throw new IntegrityError(where, `blob ${id.slice(0, 8)} does not match its id`);
+    return plain;
+  }
+
+  async loadTree(id: string, signal?: AbortSignal): Promise<Tree> {
+    return decodeTree(await this.loadBlob(id, signal));
+  }
+
+  blobType(id: string): BlobType | undefined {
+    return this.index.get(id)?.type;
+  }
+
+  async close(): Promise<void> {
+    await this.backend.close();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * @module restore/writer
+ * Writes one restored file: into a temporary name beside it, then rename, so an
+ * interrupted restore never leaves a half-written file under the real name. Blobs that sit
+ * next to each other in one pack are fetched with one ranged read.
+ */
+import { open, rename, rm } from "node:fs/promises";
+import type { IndexEntry } from "../repository/index/indexfile.ts";
+
+/** BlobReader is what the writer needs from the repository. */
+export interface BlobReader {
+  lookup(id: string): IndexEntry | undefined;
+  readRange(packId: string, offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array>;
+  decodeBlob(id: string, e: IndexEntry, sealed: Uint8Array): Promise<Buffer>;
+}
+
+// Largest single ranged read; also bounds memory per file being restored.
+const MAX_RUN = 8 * 1024 * 1024;
+
+interface Run {
+  packId: string;
+  offset: number;
+  length: number;
+  blobs: { id: string; e: IndexEntry }[];
+}
+
+/** planRuns groups consecutive content blobs that are adjacent in the same pack. */
+export function planRuns(content: string[], reader: BlobReader): Run[] {
+  const runs: Run[] = [];
+  for (const id of content) {
+    const e = reader.lookup(id);
+    if (!e) throw new Error(`blob ${id.slice(0, 8)} is not in the index`);
+    const last = runs.at(-1);
+    if (last && last.packId === e.packId && last.offset + last.length === e.offset && last.length + e.length <= MAX_RUN) {
+      last.length += e.length;
+      last.blobs.push({ id, e });
+    } else {
+      runs.push({ packId: e.packId, offset: e.offset, length: e.length, blobs: [{ id, e }] });
+    }
+  }
+  return runs;
+}
+
+/** writeFile restores `content` to `path`; on any failure no file is left at `path`. */
+export async function writeFile(path: string, content: string[], mode: number, reader: BlobReader, signal?: AbortSignal): Promise<number> {
+  const tmp = `${path}.lifeboat-restore-${process.pid}`;
+  const fh = await open(tmp, "w", mode & 0o777 | 0o200);
+  let written = 0;
+  try {
+    for (const run of planRuns(content, reader)) {
+      signal?.throwIfAborted();
+      const bytes = await reader.readRange(run.packId, run.offset, run.length, signal);
+      for (const b of run.blobs) {
+        const start = b.e.offset - run.offset;
+        const plain = await reader.decodeBlob(b.id, b.e, bytes.subarray(start, start + b.e.length));
+        await fh.write(plain, 0, plain.length, written);
+        written += plain.length;
+      }
+    }
+    await fh.close();
+    await rename(tmp, path);
+    return written;
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
