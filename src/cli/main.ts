@@ -13,6 +13,11 @@ const stop = () => {
   if (++interrupts > 1) process.exit(ExitCode.interrupted);
   ac.abort();
 };
+// `lifeboat ls latest | head` closes stdout early: that is not an error.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw err;
+});
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 process.exitCode = await run(process.argv.slice(2), ac.signal);

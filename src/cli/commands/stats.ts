@@ -14,7 +14,7 @@ export const registerStats: Register = (program, cli) => {
         await repo.loadIndex({ signal: cli.signal });
         let rawData = 0;
         let blobs = 0;
-        for (const e of repo.index.blobs.values()) { rawData += e.rawLength; blobs++; }
+        for (const e of repo.index.blobs.values()) if (e.type === "data") { rawData += e.rawLength; blobs++; }
         let stored = 0;
         let packs = 0;
         for await (const fi of repo.backend.list("pack", { signal: cli.signal })) { stored += fi.size; packs++; }
@@ -30,7 +30,7 @@ export const registerStats: Register = (program, cli) => {
           `snapshots:                 ${r.snapshots}`,
           `latest snapshot:           ${r.files_latest} files, ${formatBytes(r.restore_size_latest)}`,
           `all snapshots restore to:  ${formatBytes(r.restore_size_all)}`,
-          `unique data (raw):         ${formatBytes(r.raw_data)} in ${r.blobs} blobs`,
+          `unique data (raw):         ${formatBytes(r.raw_data)} in ${r.blobs} data blobs`,
           `stored (compressed+enc.):  ${formatBytes(r.stored_size)} in ${r.packs} packs`,
           `deduplication ratio:       ${r.dedup_ratio.toFixed(2)}x`,
           `compression ratio:         ${r.compression_ratio.toFixed(2)}x`,

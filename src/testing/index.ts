@@ -1,0 +1,9 @@
+/**
+ * @module testing
+ * Test helpers published as `lifeboat/testing`: the backend contract suite, the
+ * fault-injecting backend, and a fast throwaway repository.
+ */
+export { describeBackendContract, type ContractEnv } from "./backendContract.ts";
+export { faultyBackend, flipBit, type FaultyBackend } from "./faultyBackend.ts";
+export { createTestRepo, type TestRepo } from "./repo.ts";
+export { writeTree, hashTree, type TreeSpec } from "./tree.ts";
