@@ -50,8 +50,9 @@ export class Cli {
     if (!this.json) process.stderr.write(text + "\n");
   }
 
+  /** emit prints the command's JSON document; keys become snake_case (docs/cli-json.md). */
   emit(value: unknown): void {
-    if (this.json) process.stdout.write(JSON.stringify(value) + "\n");
+    if (this.json) process.stdout.write(JSON.stringify(snakeKeys(value)) + "\n");
   }
 
   progress(): Progress {
@@ -101,4 +102,11 @@ Exit codes:
 
 export function helpText(examples: string[]): string {
   return `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}\n${EXIT_CODES_HELP}`;
+}
+
+/** snakeKeys renames object keys from camelCase to snake_case, recursively. */
+export function snakeKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(snakeKeys);
+  if (v === null || typeof v !== "object") return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(x)]));
 }

@@ -28,10 +28,10 @@ export async function initRepository(be: Backend, password: string, opts: InitOp
   const secret = newMasterSecret();
   const key = deriveMasterKey(secret);
   const config = newConfig(opts);
-  await saveKeyFile(be, secret, password, opts.kdf ?? DEFAULT_SCRYPT, opts.signal);
+  const keyName = await saveKeyFile(be, secret, password, opts.kdf ?? DEFAULT_SCRYPT, opts.signal);
   // The config is written last: a repository without it is not a repository yet.
   await be.save(CONFIG, encodeObject(key.data, "config", config), { signal: opts.signal });
-  return new Repository(be, key, secret, config, opts);
+  return new Repository(be, key, secret, config, { ...opts, keyName });
 }
 
 /** saveKeyFile adds a key file for `password`; returns its name. */

@@ -9,6 +9,11 @@ import { matchesGlob } from "node:path";
 export interface PathFilter {
   /** selected: restore this node (a directory may be selected only to reach its children). */
   selected(path: string, isDir: boolean): boolean;
+  /**
+   * whole: the node itself is chosen, not only passed through. Restore applies metadata only
+   * to whole nodes, so restoring one folder into / never re-times or re-modes /home.
+   */
+  whole(path: string): boolean;
 }
 
 export function createFilter(include: string[] = [], exclude: string[] = []): PathFilter {
@@ -17,6 +22,9 @@ export function createFilter(include: string[] = [], exclude: string[] = []): Pa
       if (exclude.some((g) => matchSelfOrParent(path, g))) return false;
       if (include.length === 0) return true;
       return include.some((g) => matchSelfOrParent(path, g) || (isDir && mayContain(path, g)));
+    },
+    whole(path) {
+      return include.length === 0 || include.some((g) => matchSelfOrParent(path, g));
     },
   };
 }

@@ -97,7 +97,7 @@ async function restoreNode(ctx: Ctx, n: Node, snapPath: string, dest: string): P
       ctx.opts.onFile?.(snapPath, size);
     }
     // Metadata last, after children: writing into a directory changes its mtime.
-    await applyMetadata(ctx, n, dest);
+    if (ctx.filter.whole(snapPath)) await applyMetadata(ctx, n, dest);
   } catch (err) {
     fail(ctx, snapPath, err);
   }

@@ -27,7 +27,7 @@ export const registerCheck: Register = (program, cli) => {
           await lock.release();
         }
         const tier = o.readData ? "structure and all data" : subset ? `structure and ${o.readDataSubset} of the data` : "structure only (no data read; use --read-data)";
-        cli.emit({ message_type: "summary", ok: res.errors.length === 0, tier, ...res, packs_read: res.packsRead, blobs_read: res.blobsRead });
+        cli.emit({ message_type: "summary", ok: res.errors.length === 0, tier, ...res });
         for (const w of res.warnings) cli.warn(`warning: ${w.object}: ${w.message}`);
         for (const e of res.errors) cli.warn(`error: ${e.object}: ${e.message}`);
         cli.print(`checked ${res.snapshots} snapshots, ${res.trees} trees, ${res.packs} packs (${tier}); read ${res.packsRead} packs, ${res.blobsRead} blobs`);
