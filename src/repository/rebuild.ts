@@ -26,6 +26,7 @@ export async function rebuildIndex(repo: Repository, signal?: AbortSignal): Prom
     try {
       packs.push([fi.name, await readPackHeader(repo, fi.name, fi.size, signal)]);
     } catch (err) {
+      if (repo.backend.isNotFound(err)) continue; // removed while we listed
       if ((err as Error).name !== "IntegrityError") throw err;
       damaged.push(err as IntegrityError);
     }

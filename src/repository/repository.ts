@@ -144,7 +144,7 @@ export class Repository {
     let plain: Buffer;
     try {
       const opened = openBlob(this.key.data, id, sealed);
-      plain = e.compressed ? await decompress(opened, e.rawLength) : opened;
+      plain = e.compressed ? decompress(opened, e.rawLength) : opened;
     } catch (cause) {
       throw new IntegrityError(where, `blob ${id.slice(0, 8)} is damaged`, cause);
     }

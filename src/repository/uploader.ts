@@ -60,7 +60,7 @@ export class Uploader implements BlobSaver {
     const id = blobId(this.deps.key, data);
     if (this.deps.index.has(id) || this.pending.has(id)) return { id, known: true, stored: 0 };
     this.pending.add(id);
-    const compressed = await maybeCompress(data);
+    const compressed = maybeCompress(data);
     const sealed = sealBlob(this.deps.key.data, id, compressed ?? data);
     const packer = this.packers[type];
     packer.add(sealed, { id, type, length: sealed.length, rawLength: data.length, compressed: compressed !== null });

@@ -47,9 +47,20 @@ export async function writeFile(path: string, content: string[], mode: number, r
   const fh = await open(tmp, "w", mode & 0o777 | 0o200);
   let written = 0;
   try {
-    for (const run of planRuns(content, reader)) {
+    const runs = planRuns(content, reader);
+    const fetch = (i: number) => {
+      const r = runs[i];
+      if (!r) return null;
+      const p = reader.readRange(r.packId, r.offset, r.length, signal);
+      p.catch(() => undefined); // awaited in order below; stops an early rejection counting as unhandled
+      return p;
+    };
+    // Read the next run while this one is verified and written: I/O and crypto overlap.
+    let next = fetch(0);
+    for (const [i, run] of runs.entries()) {
       signal?.throwIfAborted();
-      const bytes = await reader.readRange(run.packId, run.offset, run.length, signal);
+      const bytes = await next!;
+      next = fetch(i + 1);
       for (const b of run.blobs) {
         const start = b.e.offset - run.offset;
         const plain = await reader.decodeBlob(b.id, b.e, bytes.subarray(start, start + b.e.length));

@@ -38,6 +38,15 @@ export function validateIndexFile(f: IndexFile): IndexFile {
   if (f?.version !== 1 || !Array.isArray(f.packs)) throw new Error("malformed index object");
   for (const p of f.packs) {
     if (typeof p.id !== "string" || !Array.isArray(p.blobs)) throw new Error("malformed pack entry in index");
+    for (const t of p.blobs) if (!validTuple(t)) throw new Error(`malformed blob entry in index for pack ${p.id}`);
   }
   return f;
+}
+
+function validTuple(t: unknown): boolean {
+  if (!Array.isArray(t) || t.length !== 6) return false;
+  const [id, type, offset, length, rawLength, compressed] = t as unknown[];
+  const n = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
+  return typeof id === "string" && /^[0-9a-f]{64}$/.test(id) && (type === "d" || type === "t")
+    && n(offset) && n(length) && n(rawLength) && (compressed === 0 || compressed === 1);
 }
