@@ -64,6 +64,12 @@ export interface Backend {
   list(type: FileType, opts?: IoOptions): AsyncIterable<FileInfo>;
   /** remove deletes `h`; removing an absent object is not an error. */
   remove(h: Handle, opts?: IoOptions): Promise<void>;
+  /**
+   * removeLeftovers deletes temporary objects of interrupted saves (a process killed
+   * mid-write) that are older than `olderThanMs`, and returns how many it removed.
+   * Optional: backends whose saves leave no partial objects need not implement it.
+   */
+  removeLeftovers?(olderThanMs: number, opts?: IoOptions): Promise<number>;
   isNotFound(err: unknown): boolean;
   /** isPermanent is true for errors a retry cannot fix (ENOSPC, EACCES, auth). */
   isPermanent(err: unknown): boolean;

@@ -77,15 +77,16 @@ export class Cli {
     return this.opts.cache === false ? null : this.opts.cacheDir;
   }
 
-  async openRepo(): Promise<Repository> {
+  /** openRepo opens the repository; `cache: false` reads index and snapshots from the repository itself. */
+  async openRepo(opts: { cache?: boolean } = {}): Promise<Repository> {
     const be = await this.backend();
     const password = await getPassword({ passwordFile: this.opts.passwordFile });
-    return openRepository(be, password, { cacheDir: this.cacheDir(), signal: this.signal });
+    return openRepository(be, password, { cacheDir: opts.cache === false ? null : this.cacheDir(), signal: this.signal });
   }
 
   /** withRepo opens the repository, runs fn, and always closes it. */
-  async withRepo<T>(fn: (repo: Repository) => Promise<T>): Promise<T> {
-    const repo = await this.openRepo();
+  async withRepo<T>(fn: (repo: Repository) => Promise<T>, opts: { cache?: boolean } = {}): Promise<T> {
+    const repo = await this.openRepo(opts);
     try {
       return await fn(repo);
     } finally {

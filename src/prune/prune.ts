@@ -32,6 +32,8 @@ export interface PruneResult {
   orphansRemoved: number;
   blobsRepacked: number;
   bytesFreed: number;
+  /** Temporary objects of interrupted saves removed. */
+  leftoversRemoved: number;
 }
 
 // Bounds each index object so loading one never needs much memory.
@@ -61,10 +63,12 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
   });
   const result: PruneResult = {
     dryRun: !!opts.dryRun, packsKept: plan.keep.length, packsRemoved: plan.remove.length, packsRepacked: plan.repack.length,
-    orphansRemoved: plan.orphans.length, blobsRepacked: plan.carry.length, bytesFreed: plan.bytesFreed,
+    orphansRemoved: plan.orphans.length, blobsRepacked: plan.carry.length, bytesFreed: plan.bytesFreed, leftoversRemoved: 0,
   };
-  if (opts.dryRun || (plan.remove.length + plan.repack.length + plan.orphans.length === 0)) return result;
-  await execute(repo, plan, files, indexIds, signal);
+  if (opts.dryRun) return result;
+  // Temporary files of saves a killed process never finished: invisible to list(), so only here.
+  result.leftoversRemoved = (await repo.backend.removeLeftovers?.(opts.graceMs ?? 3600_000, { signal })) ?? 0;
+  if (plan.remove.length + plan.repack.length + plan.orphans.length > 0) await execute(repo, plan, files, indexIds, signal);
   return result;
 }
 

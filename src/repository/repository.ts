@@ -119,15 +119,14 @@ export class Repository {
       backend: this.backend, key: this.key, index: this.index, packSize: this.config.packSize, signal: opts.signal,
       writeIndex: async (packs) => { await this.writeIndex(packs); },
     });
-    let result: T;
     try {
-      result = await fn(up);
+      const result = await fn(up);
+      await up.finish();
+      return result;
     } catch (err) {
       await up.abandon();
       throw err;
     }
-    await up.finish();
-    return result;
   }
 
   /** loadBlob returns a verified plaintext blob. */

@@ -4,7 +4,7 @@
  * and checked against its keyed id as it is read, so a restored file is byte-identical or
  * is reported damaged and left out; the other files are still written.
  */
-import { chmod, chown, lchown, lutimes, mkdir, rm, symlink, utimes } from "node:fs/promises";
+import { chmod, chown, lchown, lutimes, mkdir, rm, rmdir, symlink, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import type { Node, Snapshot } from "../model/index.ts";
 import type { Repository } from "../repository/repository.ts";
@@ -82,8 +82,10 @@ async function restoreNode(ctx: Ctx, n: Node, snapPath: string, dest: string): P
   if (!ctx.filter.selected(snapPath, n.type === "dir")) return;
   try {
     if (n.type === "dir") {
-      await mkdir(dest, { recursive: true, mode: 0o700 });
+      const created = (await mkdir(dest, { recursive: true, mode: 0o700 })) !== undefined;
       await restoreTree(ctx, n.subtree!, snapPath, dest);
+      // A folder passed through only to reach --include matches is not kept if nothing matched in it.
+      if (created && !ctx.filter.whole(snapPath) && (await rmdir(dest).then(() => true, () => false))) return;
       ctx.result.dirs++;
     } else if (n.type === "symlink") {
       await rm(dest, { force: true });

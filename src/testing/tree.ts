@@ -34,8 +34,9 @@ export interface HashedEntry {
 export async function hashTree(root: string, dir = root, out = new Map<string, HashedEntry>()): Promise<Map<string, HashedEntry>> {
   for (const name of (await readdir(dir)).sort()) {
     const p = join(dir, name);
-    const st = await lstat(p);
-    const base = { mode: st.mode & 0o7777, mtimeMs: Math.floor(st.mtimeMs), size: st.isFile() ? st.size : 0 };
+    const st = await lstat(p, { bigint: true });
+    // From nanoseconds: st.mtimeMs is rounded and can cross into the next millisecond.
+    const base = { mode: Number(st.mode & 0o7777n), mtimeMs: Number(st.mtimeNs / 1_000_000n), size: st.isFile() ? Number(st.size) : 0 };
     const rel = relative(root, p);
     if (st.isSymbolicLink()) out.set(rel, { ...base, type: "symlink", link: await readlink(p) });
     else if (st.isDirectory()) {

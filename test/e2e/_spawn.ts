@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { watch } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -87,11 +88,11 @@ export async function lbOk(env: Env, args: string[], extra: NodeJS.ProcessEnv = 
 }
 
 /** backupJson runs `backup --json` to completion and returns the parsed summary line. */
-export async function backupJson(env: Env, paths: string[], extra: string[] = []): Promise<{ snapshot_id: string; bytesStored: number; [k: string]: unknown }> {
+export async function backupJson(env: Env, paths: string[], extra: string[] = []): Promise<{ snapshot_id: string; bytes_stored: number; [k: string]: unknown }> {
   const r = await lbOk(env, ["--json", ...extra, "backup", ...paths]);
   const line = r.stdout.trim().split("\n").find((l) => l.includes('"summary"'));
   if (!line) throw new Error(`no summary in backup output: ${r.stdout}`);
-  return JSON.parse(line) as { snapshot_id: string; bytesStored: number };
+  return JSON.parse(line) as { snapshot_id: string; bytes_stored: number };
 }
 
 /** writeRandomFiles writes `count` files of `size` fresh random bytes into `dir`; returns bytes written. */
@@ -152,6 +153,28 @@ export async function restoreHashes(repoPath: string, ids: string[], srcPath: st
     await repo.close();
   }
   return out;
+}
+
+/** RepoFolder names the repository folders a test can watch for new objects. */
+export type RepoFolder = "data" | "index" | "snapshots" | "locks";
+
+/**
+ * watchRepo calls `onObject` as each finished object appears in the repository (inotify,
+ * so a test can react within a millisecond or so, far faster than polling listings). It
+ * first creates all 256 pack folders (as restic's init does) so no new folder, and no
+ * event inside one, can be missed. Temp files are ignored; removals are reported too.
+ */
+export async function watchRepo(repoPath: string, onObject: (folder: RepoFolder, name: string) => void): Promise<() => void> {
+  const dirs: [RepoFolder, string][] = (["index", "snapshots", "locks"] as const).map((f) => [f, join(repoPath, f)]);
+  for (let i = 0; i < 256; i++) {
+    const sub = join(repoPath, "data", i.toString(16).padStart(2, "0"));
+    await mkdir(sub, { recursive: true, mode: 0o700 });
+    dirs.push(["data", sub]);
+  }
+  const watchers = dirs.map(([folder, dir]) => watch(dir, (_ev, name) => {
+    if (name && /^[0-9a-f]{64}$/.test(name)) onObject(folder, name);
+  }));
+  return () => { for (const w of watchers) w.close(); };
 }
 
 /** waitFor polls `pred` every 20 ms until it is true or `ms` pass (then throws `what`). */

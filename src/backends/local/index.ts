@@ -8,7 +8,7 @@ import type { Stats } from "node:fs";
 import * as path from "node:path";
 import type { Backend, FileInfo, FileType, Handle, IoOptions, LoadRange } from "../backend.ts";
 import { isNotFoundError, isPermanentError, ObjectExistsError } from "../errors.ts";
-import { CONFIG_FILE, objectSegments, TYPE_DIRS } from "../layout.ts";
+import { CONFIG_FILE, objectSegments, TEMP_PREFIX, TYPE_DIRS } from "../layout.ts";
 import { fsOps, fsyncDir, unlinkIfExists } from "./fsops.ts";
 import { listType, loadFile } from "./read.ts";
 import { DIR_MODE, saveAtomic } from "./save.ts";
@@ -36,6 +36,7 @@ export function createLocalBackend(repoPath: string): Backend {
       opts?.signal?.throwIfAborted();
       await unlinkIfExists(fileOf(h));
     },
+    removeLeftovers: (olderThanMs: number, opts?: IoOptions) => removeLeftovers(root, olderThanMs, opts?.signal),
     isNotFound: isNotFoundError,
     isPermanent: isPermanentError,
     close: async () => undefined,
@@ -77,4 +78,24 @@ async function statOrUndefined(file: string): Promise<Stats | undefined> {
     if (isNotFoundError(err)) return undefined;
     throw err;
   }
+}
+
+/** removeLeftovers deletes `.tmp-*` files of saves that a killed process never finished. */
+async function removeLeftovers(root: string, olderThanMs: number, signal?: AbortSignal): Promise<number> {
+  const dirs = [root, ...Object.values(TYPE_DIRS).map((d) => path.join(root, d))];
+  const fanout = await fsOps.readdir(path.join(root, TYPE_DIRS.pack)).catch(() => [] as string[]);
+  dirs.push(...fanout.map((d) => path.join(root, TYPE_DIRS.pack, String(d))));
+  let removed = 0;
+  const now = Date.now();
+  for (const dir of dirs) {
+    signal?.throwIfAborted();
+    const names = await fsOps.readdir(dir).catch(() => [] as string[]);
+    for (const name of names.map(String).filter((n) => n.startsWith(TEMP_PREFIX))) {
+      const st = await statOrUndefined(path.join(dir, name));
+      if (!st || !st.isFile() || now - st.mtimeMs < olderThanMs) continue;
+      await unlinkIfExists(path.join(dir, name));
+      removed++;
+    }
+  }
+  return removed;
 }

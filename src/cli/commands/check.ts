@@ -13,6 +13,7 @@ export const registerCheck: Register = (program, cli) => {
     .addHelpText("after", helpText(["lifeboat check", "lifeboat check --read-data", "lifeboat check --read-data-subset 10%"]))
     .action(async (o: { readData?: boolean; readDataSubset?: string }) => {
       const subset = o.readDataSubset ? parseSubset(o.readDataSubset) : undefined;
+      // No cache: a cached copy of a damaged index or snapshot object would hide the damage.
       await cli.withRepo(async (repo) => {
         const lock = await repo.lock({ exclusive: false, waitMs: cli.lockWaitMs(), signal: cli.signal });
         const progress = cli.progress();
@@ -33,6 +34,6 @@ export const registerCheck: Register = (program, cli) => {
         cli.print(`checked ${res.snapshots} snapshots, ${res.trees} trees, ${res.packs} packs (${tier}); read ${res.packsRead} packs, ${res.blobsRead} blobs`);
         if (res.errors.length > 0) throw new LifeboatError(`check found ${res.errors.length} error(s); first: ${res.errors[0]!.object}`, { hint: "see the errors above" });
         cli.print("no errors found");
-      });
+      }, { cache: false });
     });
 };

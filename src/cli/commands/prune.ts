@@ -6,7 +6,7 @@ import type { Register } from "./index.ts";
 
 export function printPrune(cli: Cli, r: PruneResult): void {
   cli.print(`${r.dryRun ? "would remove" : "removed"} ${r.packsRemoved} unused pack(s), repack ${r.packsRepacked} (${r.blobsRepacked} blobs kept), ` +
-    `${r.orphansRemoved} leftover pack(s); ${formatBytes(r.bytesFreed)} freed; ${r.packsKept} pack(s) untouched`);
+    `${r.orphansRemoved} unindexed pack(s), ${r.leftoversRemoved} unfinished temporary file(s); ${formatBytes(r.bytesFreed)} freed; ${r.packsKept} pack(s) untouched`);
 }
 
 export const registerPrune: Register = (program, cli) => {

@@ -4,7 +4,8 @@ import { helpText } from "../context.ts";
 import type { Register } from "./index.ts";
 
 export const registerRepair: Register = (program, cli) => {
-  const repair = program.command("repair").description("repair a damaged repository");
+  const repair = program.command("repair").description("repair a damaged repository")
+    .addHelpText("after", helpText(["lifeboat repair index"]));
   repair.command("index")
     .description("rebuild the index from the headers of every pack (exclusive lock)")
     .addHelpText("after", helpText(["lifeboat repair index"]))
