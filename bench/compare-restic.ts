@@ -9,6 +9,8 @@
  *   npm run bench -- --scale 0.1            quick run (~100 MiB)
  *   npm run bench                           scale 1 (~1 GiB), the number in RESULTS.md
  *   options: --scale N  --seed N  --runs N (median of N runs)  --keep  --work DIR  --no-build  --no-drop-caches
+ *            --lifeboat PATH (a built cli/main.js to measure instead of this checkout's dist; implies --no-build)
+ *            --quiet-wait S (wait up to S seconds for an idle machine before each command; default 300, 0 = never)
  *            --cpu-prof (profile every lifeboat step; the timings are then not comparable)
  *
  * Writes bench/out/<stamp>.json (raw numbers) and replaces the measured block of
@@ -18,7 +20,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { lstat, open, readdir, readlink } from "node:fs/promises";
-import { cpus, totalmem } from "node:os";
+import { availableParallelism, cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -79,7 +81,7 @@ interface TreeDiff {
 
 interface Report {
   date: string;
-  args: { scale: number; seed: number; runs: number; dropCaches: boolean; cpuProf: boolean };
+  args: { scale: number; seed: number; runs: number; dropCaches: boolean; cpuProf: boolean; lifeboat: string; quietWaitS: number };
   machine: Record<string, string>;
   kdf: Partial<Record<Tool, Kdf>>;
   tree: GenerateStats;
@@ -93,7 +95,7 @@ interface Report {
 function sh(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
   const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...opts });
   if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${r.stderr.trim().slice(-2000)}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}:\n${(r.stdout + r.stderr).trim().slice(-2000)}`);
   return r.stdout;
 }
 
@@ -122,8 +124,37 @@ function busyCpuS(): number {
   return (user + nice + system + irq + softirq + steal) / 100; // USER_HZ is 100 on Linux
 }
 
+const NPROC = availableParallelism();
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * waitQuiet waits (up to maxS seconds) until the machine has been idle for a second: less
+ * than 15% of its CPU busy. Other jobs on a small VM otherwise decide the wall times.
+ * Returns the seconds waited, or -1 if it gave up.
+ */
+function waitQuiet(maxS: number): number {
+  if (maxS <= 0) return 0;
+  const t0 = performance.now();
+  for (;;) {
+    const b0 = busyCpuS();
+    sleepMs(1000);
+    if (busyCpuS() - b0 < 0.15 * NPROC) return Math.round((performance.now() - t0) / 1000) - 1;
+    if ((performance.now() - t0) / 1000 > maxS) return -1;
+  }
+}
+
+/** isClean: the rest of the machine stayed (nearly) idle while the command ran. */
+function isClean(m: Measure): boolean {
+  return m.otherCpuS <= 0.15 * m.wallS * NPROC + 0.3;
+}
+
 /** measure runs one command under /usr/bin/time and fails the benchmark on a non-zero exit. */
-function measure(label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, logDir: string, drop: boolean): Measure {
+function measure(label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, logDir: string, drop: boolean, quietS: number): Measure {
+  const waited = waitQuiet(quietS);
+  if (waited !== 0) process.stderr.write(waited < 0 ? `  (machine still busy after ${quietS} s; measuring anyway)\n` : `  (waited ${waited} s for the machine to be idle)\n`);
   if (drop) dropCaches();
   const tf = join(logDir, `${label}.time`);
   const busy0 = busyCpuS();
@@ -144,7 +175,7 @@ function measure(label: string, cmd: string, args: string[], env: NodeJS.Process
     } catch { /* progress lines */ }
   }
   process.stderr.write(`  ${label.padEnd(30)} ${wallS.toFixed(2).padStart(7)} s wall ${(userS + sysS).toFixed(2).padStart(7)} s CPU ` +
-    `${(maxRssKB / 1024).toFixed(0).padStart(5)} MiB RSS ${m.otherCpuS.toFixed(2).padStart(6)} s other CPU\n`);
+    `${(maxRssKB / 1024).toFixed(0).padStart(5)} MiB RSS ${m.otherCpuS.toFixed(2).padStart(6)} s other CPU${isClean(m) ? "" : "  (busy machine)"}\n`);
   return m;
 }
 
@@ -231,7 +262,7 @@ function restoreOk(d: TreeDiff | undefined): boolean {
 // ---------------------------------------------------------------------------------------
 // Machine description.
 
-function machineInfo(work: string): Record<string, string> {
+function machineInfo(work: string, lifeboatMain: string): Record<string, string> {
   const cpuinfo = tryRead("/proc/cpuinfo");
   const model = /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? "unknown";
   const df = sh("df", ["-h", "--output=source,fstype,size,avail", work]).trim().split("\n").at(-1)!.trim().split(/\s+/);
@@ -246,7 +277,7 @@ function machineInfo(work: string): Record<string, string> {
     kernel: sh("uname", ["-sr"]).trim(),
     node: process.version,
     restic: sh("restic", ["version"]).trim(),
-    lifeboat: sh(NODE, [join(ROOT, "dist/cli/main.js"), "--version"]).trim(),
+    lifeboat: `${sh(NODE, [lifeboatMain, "--version"]).trim()} (${lifeboatMain})`,
   };
 }
 
@@ -260,8 +291,21 @@ const median = (xs: number[]): number | undefined => {
   return a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
 };
 
+function measures(rep: Report, t: Tool, k: StepName): Measure[] {
+  return rep.runs.map((r) => r[t].steps[k]).filter((m): m is Measure => m !== undefined);
+}
+
+/** stepValues: f over the clean measurements of a step, or over all of them if none is clean. */
 function stepValues(rep: Report, t: Tool, k: StepName, f: (m: Measure) => number): number[] {
-  return rep.runs.map((r) => r[t].steps[k]).filter((m): m is Measure => m !== undefined).map(f);
+  const all = measures(rep, t, k);
+  const clean = all.filter(isClean);
+  return (clean.length > 0 ? clean : all).map(f);
+}
+
+/** cleanMark is "" when a step had clean measurements, else a dagger (all ran on a busy machine). */
+function cleanMark(rep: Report, t: Tool, k: StepName): string {
+  const all = measures(rep, t, k);
+  return all.length > 0 && !all.some(isClean) ? " †" : "";
 }
 
 const wall = (m: Measure) => m.wallS;
@@ -269,7 +313,7 @@ const cpu = (m: Measure) => m.userS + m.sysS;
 const rss = (m: Measure) => m.maxRssKB * 1024;
 
 function peakRss(rep: Report, t: Tool): number {
-  return Math.max(...STEPS.flatMap(([k]) => stepValues(rep, t, k, rss)));
+  return Math.max(...STEPS.flatMap(([k]) => measures(rep, t, k).map(rss)));
 }
 
 function repoValue(rep: Report, t: Tool, f: (r: ToolRun) => number | undefined): number | undefined {
@@ -299,7 +343,10 @@ function rows(rep: Report): Row[] {
     const b = median(stepValues(rep, "restic", k, wall));
     const max = TARGETS[k];
     const met = max === undefined || a === undefined || b === undefined ? "" : a / b <= max ? "✅ met" : "❌ missed";
-    return { step, lb: fmtS(a), rs: fmtS(b), ratio: ratio(a, b), target: max === undefined ? "" : `≤ ${max.toFixed(1)}×`, met };
+    return {
+      step, lb: fmtS(a) + cleanMark(rep, "lifeboat", k), rs: fmtS(b) + cleanMark(rep, "restic", k), ratio: ratio(a, b),
+      target: max === undefined ? "" : `≤ ${max.toFixed(1)}×`, met,
+    };
   });
   for (const [step, f] of [
     ["repository size (after initial)", (r: ToolRun) => r.repoBytesAfterInitial],
@@ -324,15 +371,18 @@ function table(rep: Report): string {
 function detailTable(rep: Report): string {
   const many = rep.runs.length > 1;
   const cell = (t: Tool, k: StepName) => {
-    const w = stepValues(rep, t, k, wall);
-    if (w.length === 0) return ["–", "–", "–"];
+    const all = measures(rep, t, k);
+    if (all.length === 0) return ["–", "–", "–", "–"];
+    const w = all.map(wall);
     const range = many ? ` (${Math.min(...w).toFixed(2)}–${Math.max(...w).toFixed(2)})` : "";
-    return [`${fmtS(median(w))}${range}`, fmtS(median(stepValues(rep, t, k, cpu))), `${(Math.max(...stepValues(rep, t, k, rss)) / 2 ** 20).toFixed(0)} MiB`];
+    return [
+      `${fmtS(median(stepValues(rep, t, k, wall)))}${cleanMark(rep, t, k)}${range}`, fmtS(median(stepValues(rep, t, k, cpu))),
+      `${(Math.max(...all.map(rss)) / 2 ** 20).toFixed(0)} MiB`, `${all.filter(isClean).length}/${all.length}`,
+    ];
   };
-  const other = (k: StepName) => fmtS(Math.max(...TOOLS.flatMap((t) => stepValues(rep, t, k, (m) => m.otherCpuS))));
-  let s = `| step | lifeboat wall${many ? " (min–max)" : ""} | lifeboat CPU | lifeboat RSS | restic wall${many ? " (min–max)" : ""} | restic CPU | restic RSS | other CPU (max) |\n` +
-    "|---|---:|---:|---:|---:|---:|---:|---:|\n";
-  for (const [k, name] of STEPS) s += `| ${name} | ${cell("lifeboat", k).join(" | ")} | ${cell("restic", k).join(" | ")} | ${other(k)} |\n`;
+  let s = `| step | lifeboat wall${many ? " (all runs: min–max)" : ""} | lifeboat CPU | lifeboat RSS | clean | restic wall${many ? " (all runs: min–max)" : ""} | restic CPU | restic RSS | clean |\n` +
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const [k, name] of STEPS) s += `| ${name} | ${cell("lifeboat", k).join(" | ")} | ${cell("restic", k).join(" | ")} |\n`;
   return s;
 }
 
@@ -357,17 +407,15 @@ function markdownBlock(rep: Report, stamp: string): string {
   const m = rep.machine;
   const kdf = (t: Tool) => { const k = rep.kdf[t]; return k ? `scrypt N=2^${Math.log2(k.N)}, r=${k.r}, p=${k.p} (${k.memoryMiB} MiB)` : "unknown"; };
   const tr = rep.tree;
-  const nproc = Number(m.nproc) || 1;
-  const busy = rep.runs.flatMap((r) => TOOLS.flatMap((t) => Object.values(r[t].steps)))
-    .filter((x) => x.otherCpuS > 0.1 * x.wallS * nproc && x.otherCpuS > 0.5).length;
-  const total = rep.runs.flatMap((r) => TOOLS.flatMap((t) => Object.values(r[t].steps))).length;
+  const all = rep.runs.flatMap((r) => TOOLS.flatMap((t) => Object.values(r[t].steps)));
+  const busy = all.filter((x) => !isClean(x)).length;
   return `<!-- bench:begin (written by bench/compare-restic.ts; edit outside these markers) -->
 ### Run of ${rep.date}
 
 \`npm run bench -- --scale ${rep.args.scale}${rep.args.runs > 1 ? ` --runs ${rep.args.runs}` : ""}\` (seed ${rep.args.seed}).
 ${rep.args.runs > 1 ? `Each number is the median of ${rep.args.runs} runs (fresh repositories and a regenerated tree per run; the tool that goes first alternates); peak RSS is the maximum.` : "One run."}
 Page cache ${rep.args.dropCaches ? "dropped (\`sync; echo 3 > /proc/sys/vm/drop_caches\`) before every measured command" : "**not** dropped (no permission): steps after the first read a warm cache"}.${rep.args.cpuProf ? " **lifeboat ran with --cpu-prof: its timings are inflated.**" : ""}
-Other load: ${busy === 0 ? "none seen" : `**${busy} of ${total} commands ran while other work used more than 10% of the machine's CPU**; treat their wall times with care (CPU times are more robust)`} (see "other CPU").
+Other load: before each command the script waits (up to ${rep.args.quietWaitS} s) for the machine to be idle, and measures the CPU the rest of the machine used while the command ran. ${busy === 0 ? "All commands ran on an otherwise idle machine." : `**${busy} of ${all.length} commands ran while other work used more than 15% of the CPU**; medians use only the clean runs of a step ("clean" column), and a † marks a step that had none.`}
 
 Tree: ${tr.files} files, ${tr.dirs} folders, ${tr.symlinks} symlinks, ${(tr.bytes / MB).toFixed(1)} MB (generated in ${tr.seconds.toFixed(1)} s).
 Small change: ${rep.change.modified.length} files modified (appends, in-place page writes, a rewrite), ${rep.change.added.length} added, ${(rep.change.bytesWritten / MB).toFixed(2)} MB written.
@@ -376,7 +424,7 @@ ${table(rep)}
 Ratio is lifeboat ÷ restic (below 1 means lifeboat is faster or smaller). Times are wall clock.
 
 ${detailTable(rep)}
-CPU is user+sys of the command (both tools use several threads, so it can exceed wall time). "Other CPU" is what the rest of the machine used meanwhile (kernel writeback, other jobs).
+CPU is user+sys of the command (both tools use several threads, so it can exceed wall time). "Clean" counts the runs in which the rest of the machine used under 15% of the CPU (kernel writeback included); wall and CPU are medians over those.
 
 Restore check against the source tree:
 - lifeboat: ${restoreSummary(rep, "lifeboat")}
@@ -421,8 +469,12 @@ async function main(): Promise<void> {
       "no-build": { type: "boolean", default: false },
       "no-drop-caches": { type: "boolean", default: false },
       "cpu-prof": { type: "boolean", default: false },
+      lifeboat: { type: "string" },
+      "quiet-wait": { type: "string", default: "300" },
     },
   });
+  const quietS = Number(values["quiet-wait"]);
+  const lifeboatMain = resolve(values.lifeboat ?? join(ROOT, "dist/cli/main.js"));
   const scale = Number(values.scale);
   const seed = Number(values.seed);
   const nRuns = Number(values.runs);
@@ -439,7 +491,7 @@ async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   const work = resolve(values.work ?? `/tmp/lifeboat-bench-${stamp}`);
 
-  if (!values["no-build"]) {
+  if (!values["no-build"] && !values.lifeboat) {
     process.stderr.write("building lifeboat (npm run build)\n");
     sh("npm", ["run", "build", "--silent"], { cwd: ROOT });
   }
@@ -456,7 +508,7 @@ async function main(): Promise<void> {
     const d = dirs(t);
     if (t === "lifeboat") {
       const prof = cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${join(profDir, `run${run}-${step}`)}`] : [];
-      return [NODE, [...prof, join(ROOT, "dist/cli/main.js"), "--repo", d.repo, "--password-file", pw, "--json", ...args],
+      return [NODE, [...prof, lifeboatMain, "--repo", d.repo, "--password-file", pw, "--json", ...args],
         { ...baseEnv, XDG_CACHE_HOME: d.cache }];
     }
     return ["restic", ["--repo", d.repo, "--password-file", pw, "--cache-dir", d.cache, "--json", ...args], baseEnv];
@@ -479,7 +531,7 @@ async function main(): Promise<void> {
       process.stderr.write(`${name}\n`);
       for (const t of order) {
         const [c, a, env] = cmd(t, name, run, args(t));
-        res[t].steps[name] = measure(`run${run}-${t}-${name}`, c, a, env, logDir, drop);
+        res[t].steps[name] = measure(`run${run}-${t}-${name}`, c, a, env, logDir, drop, quietS);
       }
     };
     for (const t of TOOLS) mkdirSync(join(work, t), { recursive: true });
@@ -505,7 +557,7 @@ async function main(): Promise<void> {
   }
 
   const rep: Report = {
-    date, args: { scale, seed, runs: nRuns, dropCaches: drop, cpuProf }, machine: machineInfo(work), kdf, tree: tree!, change: change!, runs,
+    date, args: { scale, seed, runs: nRuns, dropCaches: drop, cpuProf, lifeboat: lifeboatMain, quietWaitS: quietS }, machine: machineInfo(work, lifeboatMain), kdf, tree: tree!, change: change!, runs,
   };
   writeFileSync(join(outDir, `${stamp}.json`), JSON.stringify(rep, null, 2) + "\n");
   writeResults(rep, stamp);

@@ -7,7 +7,7 @@
  */
 import { lstat, readdir, readlink } from "node:fs/promises";
 import type { BigIntStats } from "node:fs";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
 import type { ChunkerPolicy } from "../chunker/chunker.ts";
 import { encodeTree, type Node, type SnapshotSummary, type Tree } from "../model/index.ts";
 import type { BlobSaver } from "../repository/uploader.ts";
@@ -30,6 +30,22 @@ export type Counts = Omit<SnapshotSummary, "durationMs">;
 
 export function emptyCounts(): Counts {
   return { files: 0, dirs: 0, bytes: 0, filesNew: 0, filesChanged: 0, filesUnmodified: 0, blobsNew: 0, bytesNew: 0, bytesStored: 0, errors: 0 };
+}
+
+/**
+ * ArchiveScope collects what one agent item captured: sha256 per file (relative path),
+ * exclusions with reasons, totals. Without a scope the archiver backs up everything.
+ */
+export interface ArchiveScope {
+  base: string;
+  exclude?: ((rel: string, isDir: boolean) => string | null) | undefined;
+  fileClass?: string | undefined;
+  sha256: Record<string, string>;
+  /** sha256 per file from the parent snapshot's manifest: lets unchanged files skip reading. */
+  parentSha256?: Record<string, string> | undefined;
+  excluded: { path: string; reason: string }[];
+  files: number;
+  bytes: number;
 }
 
 // Files read at once: two cores, and zstd/crypto already overlap inside each file.
@@ -60,7 +76,7 @@ export class Archiver {
   }
 
   /** archive returns the node for `path` (named `name`), or null if it could not be read. */
-  async archive(path: string, name: string, parent: Node | undefined): Promise<Node | null> {
+  async archive(path: string, name: string, parent: Node | undefined, scope?: ArchiveScope): Promise<Node | null> {
     this.signal?.throwIfAborted();
     let st: BigIntStats;
     try {
@@ -69,13 +85,19 @@ export class Archiver {
       this.fail(path, err);
       return null;
     }
-    if (st.isDirectory()) return this.archiveDir(path, name, st, parent);
+    const rel = scope ? relative(scope.base, path).split(sep).join("/") : "";
+    const reason = scope?.exclude && rel !== "" ? scope.exclude(rel, st.isDirectory()) : null;
+    if (reason !== null) {
+      scope!.excluded.push({ path: rel, reason });
+      return null;
+    }
+    if (st.isDirectory()) return this.archiveDir(path, name, st, parent, scope);
     if (st.isSymbolicLink()) return this.archiveLink(path, name, st);
-    if (st.isFile()) return this.files.run(() => this.archiveFile(path, name, st, parent));
+    if (st.isFile()) return this.files.run(() => this.archiveFile(path, name, st, parent, scope, rel));
     return null; // sockets, fifos and devices are runtime state, not agent state
   }
 
-  private async archiveDir(path: string, name: string, st: BigIntStats, parent: Node | undefined): Promise<Node | null> {
+  private async archiveDir(path: string, name: string, st: BigIntStats, parent: Node | undefined, scope?: ArchiveScope): Promise<Node | null> {
     let names: string[];
     try {
       names = await readdir(path);
@@ -84,7 +106,7 @@ export class Archiver {
       return null;
     }
     const old = await this.parentTree(parent);
-    const children = await Promise.all(names.map((n) => this.archive(join(path, n), n, old.get(n))));
+    const children = await Promise.all(names.map((n) => this.archive(join(path, n), n, old.get(n), scope)));
     const nodes = children.filter((n): n is Node => n !== null);
     this.counts.dirs++;
     return { ...baseNode(name, "dir", st), subtree: await this.saveTree(nodes) };
@@ -110,20 +132,23 @@ export class Archiver {
     }
   }
 
-  private async archiveFile(path: string, name: string, st: BigIntStats, parent: Node | undefined): Promise<Node | null> {
+  private async archiveFile(path: string, name: string, st: BigIntStats, parent: Node | undefined, scope: ArchiveScope | undefined, rel: string): Promise<Node | null> {
     const node = baseNode(name, "file", st);
     const c = this.counts;
-    if (parent && unchanged(node, parent) && parent.content!.every((id) => this.repo.hasBlob(id))) {
+    const knownSha = scope ? scope.parentSha256?.[rel] : "";
+    if (parent && knownSha !== undefined && unchanged(node, parent) && parent.content!.every((id) => this.repo.hasBlob(id))) {
       c.files++; c.filesUnmodified++; c.bytes += node.size;
+      if (scope) this.record(scope, rel, knownSha, node.size);
       this.events.onBytes?.(node.size);
       this.events.onFile?.(path, node.size);
       return { ...node, content: parent.content! };
     }
     try {
-      const chunker = this.policy.forFile(path, node.size);
+      const chunker = this.policy.forFile(path, node.size, scope?.fileClass);
       const saved = await saveFile(this.saver, chunker, readFile(path, this.signal), this.events.onBytes, this.signal);
       c.files++; c.bytes += saved.size; c.blobsNew += saved.blobsNew; c.bytesNew += saved.bytesNew; c.bytesStored += saved.bytesStored;
       if (parent) c.filesChanged++; else c.filesNew++;
+      if (scope) this.record(scope, rel, saved.sha256, saved.size);
       this.events.onFile?.(path, saved.size);
       return { ...node, size: saved.size, content: saved.content };
     } catch (err) {
@@ -131,6 +156,12 @@ export class Archiver {
       this.fail(path, err);
       return null;
     }
+  }
+
+  private record(scope: ArchiveScope, rel: string, sha: string, size: number): void {
+    scope.sha256[rel] = sha;
+    scope.files++;
+    scope.bytes += size;
   }
 
   private fail(path: string, err: unknown): void {

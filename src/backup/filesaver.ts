@@ -4,6 +4,7 @@
  * are compressed and sealed at once (a window), so a single large file uses more than one
  * core; their ids are kept in file order.
  */
+import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import type { Chunker } from "../chunker/chunker.ts";
 import type { BlobSaver, SaveResult } from "../repository/uploader.ts";
@@ -14,6 +15,8 @@ const WINDOW = 4;
 
 export interface SavedFile {
   content: string[];
+  /** Hex SHA-256 of the whole content. */
+  sha256: string;
   size: number;
   blobsNew: number;
   bytesNew: number;
@@ -50,10 +53,12 @@ export async function saveFile(
 ): Promise<SavedFile> {
   const results: Promise<SaveResult>[] = [];
   const lengths: number[] = [];
+  const hash = createHash("sha256");
   let size = 0;
   let settled = 0;
   for await (const chunk of chunker.chunks(input, { signal })) {
     size += chunk.length;
+    hash.update(chunk);
     const p = saver.saveBlob("data", chunk);
     p.catch(() => undefined); // awaited below; this only stops an early rejection counting as unhandled
     results.push(p);
@@ -62,7 +67,7 @@ export async function saveFile(
     if (results.length - settled >= WINDOW) await results[settled++];
   }
   const saved = await Promise.all(results);
-  const out: SavedFile = { content: [], size, blobsNew: 0, bytesNew: 0, bytesStored: 0 };
+  const out: SavedFile = { content: [], sha256: hash.digest("hex"), size, blobsNew: 0, bytesNew: 0, bytesStored: 0 };
   saved.forEach((r, i) => {
     out.content.push(r.id);
     if (!r.known) {

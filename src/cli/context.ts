@@ -12,8 +12,10 @@ import type { Repository } from "../repository/repository.ts";
 import { createProgress, parseDurationArg, type Progress } from "../ui/index.ts";
 import { getPassword } from "./password.ts";
 import type { Backend } from "../backends/backend.ts";
+import { findConfigPath, loadConfig, type LifeboatConfig } from "../config/index.ts";
 
 export interface GlobalOptions {
+  config?: string;
   repo?: string;
   passwordFile?: string;
   json?: boolean;
@@ -26,6 +28,7 @@ export interface GlobalOptions {
 export class Cli {
   readonly program: Command;
   readonly signal: AbortSignal;
+  private loaded: Promise<LifeboatConfig | null> | undefined;
 
   constructor(program: Command, signal: AbortSignal) {
     this.program = program;
@@ -63,14 +66,36 @@ export class Cli {
     return this.opts.lockWait ? parseDurationArg(this.opts.lockWait) : 0;
   }
 
-  location(): string {
-    const loc = this.opts.repo ?? process.env.LIFEBOAT_REPOSITORY;
-    if (!loc) throw new LifeboatError("no repository given", { hint: "pass --repo LOCATION or set LIFEBOAT_REPOSITORY" });
+  /** config loads lifeboat.yaml once (--config, LIFEBOAT_CONFIG, ./lifeboat.yaml, ~/.config/lifeboat/config.yaml); null if none. */
+  config(): Promise<LifeboatConfig | null> {
+    this.loaded ??= (async () => {
+      const path = findConfigPath({ flag: this.opts.config });
+      return path ? loadConfig(path) : null;
+    })();
+    return this.loaded;
+  }
+
+  /** requireConfig is config() for commands that cannot work without one. */
+  async requireConfig(): Promise<LifeboatConfig> {
+    const c = await this.config();
+    if (!c) throw new LifeboatError("no lifeboat.yaml found", { hint: "create one with `lifeboat agent add NAME --root DIR`, or pass --config FILE" });
+    return c;
+  }
+
+  async location(): Promise<string> {
+    const loc = this.opts.repo ?? process.env.LIFEBOAT_REPOSITORY ?? (await this.config())?.repository?.url;
+    if (!loc) throw new LifeboatError("no repository given", { hint: "pass --repo LOCATION, set LIFEBOAT_REPOSITORY, or set repository.url in lifeboat.yaml" });
     return loc;
   }
 
+  async passwordFile(): Promise<string | undefined> {
+    if (this.opts.passwordFile) return this.opts.passwordFile;
+    if (process.env.LIFEBOAT_PASSWORD_FILE || process.env.LIFEBOAT_PASSWORD) return undefined;
+    return (await this.config())?.repository?.passwordFile;
+  }
+
   async backend(): Promise<Backend> {
-    return wrapBackend(await openBackend(this.location()));
+    return wrapBackend(await openBackend(await this.location()));
   }
 
   cacheDir(): string | null | undefined {
@@ -80,7 +105,7 @@ export class Cli {
   /** openRepo opens the repository; `cache: false` reads index and snapshots from the repository itself. */
   async openRepo(opts: { cache?: boolean } = {}): Promise<Repository> {
     const be = await this.backend();
-    const password = await getPassword({ passwordFile: this.opts.passwordFile });
+    const password = await getPassword({ passwordFile: await this.passwordFile() });
     return openRepository(be, password, { cacheDir: opts.cache === false ? null : this.cacheDir(), signal: this.signal });
   }
 

@@ -6,6 +6,8 @@
 
 /** BlobId is the lowercase hex HMAC-SHA-256 of a blob's plaintext (keyed, see docs/design.md). */
 export type BlobId = string;
+
+import type { AgentManifest } from "./agent.ts";
 /** BlobType: data blobs hold file content, tree blobs hold directory listings. */
 export type BlobType = "data" | "tree";
 
@@ -73,8 +75,10 @@ export interface Snapshot {
   tags: string[];
   tree: BlobId;
   parent?: string;
-  /** Agent name, set by agent backups (later issues). */
+  /** Agent name, set by agent backups. */
   agent?: string;
+  /** What an agent backup captured, item by item (src/agent/types.ts). */
+  manifest?: AgentManifest;
   toolVersion: string;
   chunkers: Record<string, ChunkerSpec>;
   summary: SnapshotSummary;

@@ -45,6 +45,11 @@ interface Ctx {
 
 /** restore writes the selected part of `snapshot` under opts.target. */
 export async function restore(repo: Repository, snapshot: Snapshot, opts: RestoreOptions): Promise<RestoreResult> {
+  return restoreTreeInto(repo, snapshot.tree, opts);
+}
+
+/** restoreTreeInto restores the tree `treeId` (a snapshot root or any folder in it) into opts.target. */
+export async function restoreTreeInto(repo: Repository, treeId: string, opts: RestoreOptions): Promise<RestoreResult> {
   const reader: BlobReader = {
     lookup: (id) => repo.index.get(id),
     readRange: (packId, offset, length, signal) => repo.backend.load({ type: "pack", name: packId }, { offset, length }, { signal }),
@@ -56,7 +61,7 @@ export async function restore(repo: Repository, snapshot: Snapshot, opts: Restor
     filter: createFilter(opts.include, opts.exclude), isRoot: process.getuid?.() === 0,
   };
   await mkdir(opts.target, { recursive: true });
-  await restoreTree(ctx, snapshot.tree, "", opts.target);
+  await restoreTree(ctx, treeId, "", opts.target);
   return result;
 }
 

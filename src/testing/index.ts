@@ -7,3 +7,4 @@ export { describeBackendContract, type ContractEnv } from "./backendContract.ts"
 export { faultyBackend, flipBit, type FaultyBackend } from "./faultyBackend.ts";
 export { createTestRepo, type TestRepo } from "./repo.ts";
 export { writeTree, hashTree, type TreeSpec, type HashedEntry } from "./tree.ts";
+export * as fixtures from "./fixtures/index.ts";

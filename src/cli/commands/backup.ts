@@ -2,13 +2,16 @@
 import { backup } from "../../backup/backup.ts";
 import { scan } from "../../backup/scan.ts";
 import { normalizePaths } from "../../backup/roots.ts";
-import { ExitCode } from "../../errors/index.ts";
+import { ExitCode, LifeboatError } from "../../errors/index.ts";
+import { backupAgents } from "./backup-agents.ts";
 import { shortId } from "../../model/index.ts";
 import { formatBytes, formatDuration } from "../../ui/index.ts";
 import { helpText } from "../context.ts";
 import type { Register } from "./index.ts";
 
-interface BackupFlags {
+export interface BackupFlags {
+  agent: string[];
+  skip: string[];
   tag: string[];
   host?: string;
   parent?: string;
@@ -17,17 +20,25 @@ interface BackupFlags {
 
 export const registerBackup: Register = (program, cli, setCode) => {
   program.command("backup")
-    .description("back up files and folders into a new snapshot")
-    .argument("<path...>", "files or folders to back up")
+    .description("back up the configured agents (one snapshot each), or the given files and folders")
+    .argument("[path...]", "files or folders to back up; without paths, every agent in lifeboat.yaml")
+    .option("--agent <name>", "back up only this configured agent (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--skip <item>", "leave out this item of the agent (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--tag <tag>", "add a tag (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--host <name>", "record this host name instead of the machine's")
     .option("--parent <snapshot>", "compare against this snapshot instead of the newest with the same paths")
     .option("--force", "re-read every file, even unchanged ones")
     .addHelpText("after", helpText([
+      "lifeboat backup                      # every agent in lifeboat.yaml",
+      "lifeboat backup --agent wren --skip memory-index",
       "lifeboat backup ~/.openclaw/workspace",
       "lifeboat backup --tag hourly --json ~/agent > last-backup.json",
     ]))
     .action(async (paths: string[], o: BackupFlags) => {
+      if (paths.length === 0 || o.agent.length > 0) {
+        if (paths.length > 0) throw new LifeboatError("give either paths or --agent, not both");
+        return backupAgents(cli, o, setCode);
+      }
       await cli.withRepo(async (repo) => {
         const progress = cli.progress();
         void scan(normalizePaths(paths), cli.signal).then((t) => progress.setTotal(t.files, t.bytes), () => undefined);

@@ -39,7 +39,7 @@ export const registerForget: Register = (program, cli) => {
     .option("--keep-yearly <n>", "… of the last n years")
     .option("--keep-within <duration>", "keep snapshots younger than this, relative to the newest (e.g. 2d, 1y6m)")
     .option("--keep-tag <tag>", "keep snapshots with this tag (repeatable)", (v: string, a: string[]) => [...a, v], [] as string[])
-    .option("--group-by <fields>", "group snapshots by host,paths,agent,tags", "host,paths")
+    .option("--group-by <fields>", "group snapshots by host,paths,agent,tags (agent snapshots group by agent)", "host,agent,paths")
     .option("--prune", "run prune afterwards")
     .option("-n, --dry-run", "only show what would be removed, and why each kept snapshot stays")
     .addHelpText("after", helpText([

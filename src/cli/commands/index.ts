@@ -19,6 +19,7 @@ import { registerKey } from "./key.ts";
 import { registerStats } from "./stats.ts";
 import { registerRepair } from "./repair.ts";
 import { registerDemo } from "./demo.ts";
+import { registerAgent } from "./agent.ts";
 
 /** SetCode lets a command finish with a non-zero exit code without throwing (e.g. 3). */
 export type SetCode = (code: number) => void;
@@ -26,7 +27,7 @@ export type Register = (program: Command, cli: Cli, setCode: SetCode) => void;
 
 export function registerCommands(program: Command, cli: Cli, setCode: SetCode): void {
   for (const r of [registerInit, registerBackup, registerSnapshots, registerLs, registerRestore, registerDiff,
-    registerCheck, registerForget, registerPrune, registerUnlock, registerKey, registerStats, registerRepair, registerDemo]) {
+    registerCheck, registerForget, registerPrune, registerUnlock, registerKey, registerStats, registerRepair, registerAgent, registerDemo]) {
     r(program, cli, setCode);
   }
 }

@@ -22,7 +22,7 @@ export const registerInit: Register = (program, cli) => {
       if (packSize < 64 * 1024 || packSize > 256 * 1024 * 1024) throw new LifeboatError("--pack-size must be between 64KiB and 256MiB");
       const password = o.generatePassword
         ? await generatePassword(o.generatePassword)
-        : await getPassword({ passwordFile: cli.opts.passwordFile, prompt: "enter password for new repository: ", confirm: true });
+        : await getPassword({ passwordFile: await cli.passwordFile(), prompt: "enter password for new repository: ", confirm: true });
       // Tests set this to keep hundreds of CLI runs fast; it weakens the key file, so it is never a flag.
       const kdf = process.env.LIFEBOAT_INSECURE_TEST_KDF === "1" ? TEST_SCRYPT : DEFAULT_SCRYPT;
       const repo = await initRepository(be, password, { packSize, kdf, cacheDir: cli.cacheDir(), signal: cli.signal });

@@ -2,7 +2,8 @@
 import { restore } from "../../restore/restore.ts";
 import { findSnapshot } from "../../repository/snapshots.ts";
 import { indexOrphanPacks } from "../../repository/recover.ts";
-import { ExitCode } from "../../errors/index.ts";
+import { ExitCode, LifeboatError } from "../../errors/index.ts";
+import { restoreAgentCommand } from "./restore-agent.ts";
 import { shortId } from "../../model/index.ts";
 import { formatBytes, formatDuration } from "../../ui/index.ts";
 import { helpText } from "../context.ts";
@@ -10,18 +11,39 @@ import type { Register } from "./index.ts";
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
+export interface RestoreFlags {
+  target?: string;
+  include: string[];
+  exclude: string[];
+  agent?: string;
+  only?: string;
+  skip?: string;
+  dryRun?: boolean;
+  stopAgent?: boolean;
+}
+
 export const registerRestore: Register = (program, cli, setCode) => {
   program.command("restore")
     .description("restore a snapshot into a folder, verifying every block as it is read")
     .argument("<snapshot>", "snapshot id (a unique prefix) or latest")
-    .requiredOption("-t, --target <dir>", "folder to restore into (absolute snapshot paths are recreated under it)")
+    .option("-t, --target <dir>", "folder to restore into (absolute snapshot paths are recreated under it); with --agent: the agent's new root")
+    .option("--agent <name>", "restore an agent: items in order, verified, swapped in, never into a running agent")
+    .option("--only <items>", "with --agent: restore only these items (comma-separated)")
+    .option("--skip <items>", "with --agent: leave out these items (comma-separated)")
+    .option("-n, --dry-run", "with --agent: print the plan and change nothing")
+    .option("--stop-agent", "with --agent: run the configured stop command first and start after")
     .option("-i, --include <glob>", "restore only matching paths (repeatable)", collect, [] as string[])
     .option("-e, --exclude <glob>", "skip matching paths (repeatable)", collect, [] as string[])
     .addHelpText("after", helpText([
+      "lifeboat restore latest --agent wren --dry-run",
+      "lifeboat restore latest --agent wren --target /srv/new-home/.openclaw --only workspace,config",
       "lifeboat restore latest --target /tmp/restore",
       "lifeboat restore 4f2a91c3 --target / --include '/home/agent/workspace/*.md'",
     ]))
-    .action(async (ref: string, o: { target: string; include: string[]; exclude: string[] }) => {
+    .action(async (ref: string, o: RestoreFlags) => {
+      if (o.agent) return restoreAgentCommand(cli, ref, o);
+      if (!o.target) throw new LifeboatError("--target is required (or --agent NAME to restore an agent in place)");
+      const target = o.target;
       await cli.withRepo(async (repo) => {
         const started = Date.now();
         const lock = await repo.lock({ exclusive: false, waitMs: cli.lockWaitMs(), signal: cli.signal });
@@ -36,7 +58,7 @@ export const registerRestore: Register = (program, cli, setCode) => {
         let res;
         try {
           res = await restore(repo, sn, {
-            target: o.target, include: o.include, exclude: o.exclude, signal: cli.signal,
+            target, include: o.include, exclude: o.exclude, signal: cli.signal,
             onBytes: (n) => progress.update({ bytes: n }),
             onFile: (p) => { progress.update({ files: 1 }); progress.setCurrent(p); },
           });

@@ -1,0 +1,50 @@
+/** @module cli/commands/restore-agent — `lifeboat restore SNAPSHOT --agent NAME`. */
+import { findSnapshot, loadSnapshots } from "../../repository/snapshots.ts";
+import { restoreAgent } from "../../restore/agent.ts";
+import { PRE_RESTORE_TAG } from "../../restore/safety.ts";
+import { LifeboatError } from "../../errors/index.ts";
+import { shortId, type Snapshot } from "../../model/index.ts";
+import type { Repository } from "../../repository/repository.ts";
+import { findAgentConfig } from "../agents.ts";
+import type { Cli } from "../context.ts";
+import type { RestoreFlags } from "./restore.ts";
+
+const list = (s: string | undefined) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : undefined);
+
+/** agentSnapshot resolves `latest` to the newest snapshot of the agent that is not a pre-restore safety copy. */
+async function agentSnapshot(repo: Repository, ref: string, agent: string, signal: AbortSignal): Promise<Snapshot> {
+  if (ref !== "latest") {
+    const sn = await findSnapshot(repo, ref, {}, signal);
+    if (sn.agent !== agent) throw new LifeboatError(`snapshot ${shortId(sn.id!)} is not a snapshot of agent ${agent}`);
+    return sn;
+  }
+  const { snapshots } = await loadSnapshots(repo, signal);
+  const sn = snapshots.filter((s) => s.agent === agent && !s.tags.includes(PRE_RESTORE_TAG)).at(-1);
+  if (!sn) throw new LifeboatError(`no snapshot of agent ${agent}`, { hint: "run `lifeboat snapshots` to list them" });
+  return sn;
+}
+
+export async function restoreAgentCommand(cli: Cli, ref: string, o: RestoreFlags): Promise<void> {
+  const name = o.agent!;
+  const config = await findAgentConfig(cli, name);
+  await cli.withRepo(async (repo) => {
+    const lock = await repo.lock({ exclusive: false, waitMs: cli.lockWaitMs(), signal: cli.signal });
+    try {
+      const sn = await agentSnapshot(repo, ref, name, cli.signal);
+      await repo.loadIndex({ signal: cli.signal });
+      const started = Date.now();
+      const res = await restoreAgent(repo, sn, {
+        target: o.target, only: list(o.only), skip: list(o.skip), dryRun: o.dryRun, stopAgent: o.stopAgent,
+        config, signal: cli.signal, onItem: (line) => cli.print(line),
+      });
+      const ms = Date.now() - started;
+      cli.emit({ message_type: "summary", agent: name, snapshot_id: sn.id, dry_run: res.dryRun, plan: res.plan, items: res.items, pre_restore_snapshot: res.preRestoreSnapshot, notes: res.notes, duration_ms: ms });
+      cli.print(`${res.dryRun ? "would restore" : "restored"} agent ${name} from snapshot ${shortId(sn.id!)}${res.dryRun ? " (dry run: nothing changed)" : ` in ${ms} ms`}:`);
+      for (const line of res.plan) cli.print(`  ${line}`);
+      if (res.preRestoreSnapshot) cli.print(`the previous state is in snapshot ${shortId(res.preRestoreSnapshot)} (tag ${PRE_RESTORE_TAG}); restore it to undo`);
+      for (const n of res.notes) cli.print(`note: ${n}`);
+    } finally {
+      await lock.release();
+    }
+  });
+}

@@ -1,0 +1,147 @@
+/**
+ * @module model/agent
+ * What an agent is to lifeboat: a named root plus items, each captured by its own source
+ * and restored in a fixed order. Shared by config (which parses it), presets (which
+ * propose it), backup (which captures it) and restore (which brings it back).
+ */
+
+/** ItemKind: how an item is captured. */
+export type ItemKind = "files" | "sqlite" | "postgres" | "secret" | "command";
+
+/**
+ * ItemClass orders restore (secrets, then config, then databases, then files) and tells
+ * drift detection which changes are expected.
+ */
+export type ItemClass = "secret" | "config" | "database" | "identity" | "memory" | "transcripts" | "state" | "other";
+
+export const RESTORE_ORDER: readonly ItemClass[] = ["secret", "config", "database", "identity", "memory", "transcripts", "state", "other"];
+
+interface ItemBase {
+  /** Unique within the agent: [a-z0-9][a-z0-9._-]*. Names the item in manifests, --only, --skip. */
+  name: string;
+  kind: ItemKind;
+  class: ItemClass;
+  /** Derived data that can be rebuilt (a search index): left out with --skip NAME or skip: in config. */
+  regenerable?: boolean;
+  /** A required item that cannot be captured fails the backup; an optional one is recorded as skipped. */
+  required?: boolean;
+}
+
+export interface FilesItem extends ItemBase {
+  kind: "files";
+  /** Absolute path (a folder or a single file). */
+  path: string;
+  /** Globs relative to `path`; default: everything. */
+  include?: string[];
+  exclude?: string[];
+}
+
+export interface SqliteItem extends ItemBase {
+  kind: "sqlite";
+  path: string;
+}
+
+export interface PostgresItem extends ItemBase {
+  kind: "postgres";
+  database: string;
+  /** postgres://user:pass@host:port/db; when absent, libpq environment (PGHOST, ...) applies. */
+  url?: string;
+  /** Extra libpq environment (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGPASSFILE, ...). */
+  env?: Record<string, string>;
+}
+
+export interface SecretItem extends ItemBase {
+  kind: "secret";
+  path: string;
+}
+
+export interface CommandItem extends ItemBase {
+  kind: "command";
+  /** Run with /bin/sh -c; its stdout is stored as a file named `filename`. */
+  command: string;
+  filename: string;
+  timeoutMs?: number;
+}
+
+export type Item = FilesItem | SqliteItem | PostgresItem | SecretItem | CommandItem;
+
+export interface Hook {
+  command: string;
+  timeoutMs: number;
+}
+
+/** AgentConfig is one agent as the config file states it (after presets are expanded). */
+export interface AgentConfig {
+  name: string;
+  preset: string;
+  /** Absolute root of the agent's state (e.g. ~/.openclaw, a NanoClaw project folder). */
+  root: string;
+  items: Item[];
+  /** Item names skipped by default (regenerable data). */
+  skip: string[];
+  hooks: { before?: Hook; after?: Hook };
+  /** Commands to stop/start the agent around a restore (--stop-agent) and to ask if it runs. */
+  stop?: string;
+  start?: string;
+  status?: string;
+  /** Files whose presence with a live pid means the agent runs (relative to root or absolute). */
+  pidFiles: string[];
+  /** What the preset knows it does not cover, for the manifest and the runbook. */
+  notCovered?: string[];
+}
+
+/** Exclusion is a path left out of a files item, with the reason shown to the user. */
+export interface Exclusion {
+  pattern: string;
+  reason: string;
+}
+
+/** VOLATILE lists runtime state that is never worth restoring; shown by `agent detect`. */
+export const VOLATILE: readonly Exclusion[] = [
+  { pattern: "**/*.lock", reason: "lock file: belongs to a running process" },
+  { pattern: "**/*.pid", reason: "pid file: belongs to a running process" },
+  { pattern: "**/*.sock", reason: "socket: runtime only" },
+  { pattern: "**/*-wal", reason: "SQLite write-ahead log: the database is captured through the engine" },
+  { pattern: "**/*-shm", reason: "SQLite shared memory: runtime only" },
+  { pattern: "**/*-journal", reason: "SQLite rollback journal: the database is captured through the engine" },
+  { pattern: "**/tmp/**", reason: "temporary files" },
+  { pattern: "**/ipc/**", reason: "inter-process messages in flight" },
+  { pattern: "**/logs/**", reason: "logs: regenerated, often large" },
+  { pattern: "**/*.log", reason: "log file" },
+  { pattern: "**/node_modules/**", reason: "installed packages: reinstall with npm" },
+];
+
+/** ItemManifest records what one captured item held, so restore can verify it. */
+export interface ItemManifest {
+  name: string;
+  kind: ItemKind;
+  class: ItemClass;
+  /** Where it came from (absolute path, or database name). */
+  source: string;
+  secret: boolean;
+  files: number;
+  bytes: number;
+  /** sha256 of every captured file, by path relative to the item (single-file items: their file name). */
+  sha256: Record<string, string>;
+  /** Versions that matter for restoring: sqlite (page_size, journal_mode, user_version, sqlite_version), postgres (server, pg_dump). */
+  versions?: Record<string, string | number>;
+  /** Per-table row counts (sqlite and postgres). */
+  rowCounts?: Record<string, number>;
+  /** Per-table content hashes (sqlite), so a restore can prove each table identical. */
+  tableHashes?: Record<string, string>;
+  excluded?: { path: string; reason: string }[];
+}
+
+/** AgentManifest is stored in every agent snapshot. */
+export interface AgentManifest {
+  version: 1;
+  agent: string;
+  preset: string;
+  root: string;
+  host: string;
+  time: string;
+  items: ItemManifest[];
+  skipped: { name: string; reason: string }[];
+  /** What this backup does not cover, in words, for the runbook. */
+  notCovered: string[];
+}

@@ -1,0 +1,90 @@
+/**
+ * @module sources/pgrestore
+ * Restores a captured PostgreSQL dump into a database (created when missing) and proves it:
+ * the dump is loaded inside one transaction, the row counts (and checksums, when the
+ * manifest has them) are computed in that same transaction and compared with the manifest,
+ * and only a match commits. A failed statement or a mismatch rolls everything back, so the
+ * database is never left half-restored; a database this restore created is dropped again.
+ */
+import type { PostgresItem } from "../agent/types.ts";
+import { compareTableStats, type TableStats } from "./dbverify.ts";
+import { choosePsql, PgError, pgConnection } from "./pgtools.ts";
+import { PsqlSession, quoteIdent, quoteLiteral, readTableStats, type SpawnFn } from "./psql.ts";
+
+export interface PostgresRestoreOptions {
+  /** Database to restore into (default: the item's). */
+  database?: string;
+  /** What the manifest recorded; any difference rolls the restore back. */
+  expect?: Partial<TableStats>;
+  /** Compute checksums even when `expect` has none (default: only when it has them). */
+  checksums?: boolean;
+  searchPath?: string[];
+  signal?: AbortSignal;
+  spawn?: SpawnFn;
+}
+
+export interface PostgresRestoreResult extends TableStats {
+  database: string;
+  /** True when the database did not exist and this restore created it. */
+  created: boolean;
+}
+
+/** The database to connect to for CREATE/DROP DATABASE; present on every cluster since 8.1. */
+const MAINTENANCE_DB = "postgres";
+
+/**
+ * restorePostgres loads `dump` (a plain dump from createPostgresSource) into the database.
+ * Tables in the database that the dump does not mention are left alone (pg_dump --clean
+ * only drops what it recreates) and are not a verification failure.
+ */
+export async function restorePostgres(item: PostgresItem, dump: AsyncIterable<Uint8Array>, opts: PostgresRestoreOptions = {}): Promise<PostgresRestoreResult> {
+  const { signal, spawn } = opts;
+  const database = opts.database ?? item.database;
+  const psql = await choosePsql({ searchPath: opts.searchPath, signal });
+  const admin = async <T>(fn: (s: PsqlSession) => Promise<T>): Promise<T> => {
+    const s = new PsqlSession(psql.path, pgConnection(item, MAINTENANCE_DB), { signal, spawn });
+    try { return await fn(s); } finally { await s.close(); }
+  };
+  const created = await admin(async (s) => {
+    const rows = await s.query(`SELECT 1 FROM pg_catalog.pg_database WHERE datname = ${quoteLiteral(database)};`);
+    if (rows.length > 0) return false;
+    await s.query(`CREATE DATABASE ${quoteIdent(database)};`);
+    return true;
+  });
+  const session = new PsqlSession(psql.path, pgConnection(item, database), { signal, spawn });
+  let committed = false;
+  try {
+    await session.query("BEGIN;");
+    await session.feed(dump, signal);
+    const checksums = opts.checksums ?? (opts.expect?.tableHashes !== undefined);
+    const stats = await readTableStats(session, checksums);
+    const diff = compareTableStats(opts.expect ?? {}, stats, { extraTables: "ignore" });
+    if (diff !== "") {
+      await session.query("ROLLBACK;");
+      throw new PgError("verify-failed", `restored database ${database} does not match the backup (${diff}); rolled back — the backup may be damaged, run \`lifeboat check --read-data\``);
+    }
+    await session.query("COMMIT;");
+    committed = true;
+    return { database, created, ...stats };
+  } finally {
+    await session.close();
+    if (!committed && created) {
+      await admin((s) => s.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)};`)).catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * postgresChecksums computes row counts and checksums of a database as restore verifies
+ * them, in one REPEATABLE READ transaction (tests compare a source with its restore).
+ */
+export async function postgresChecksums(item: PostgresItem, opts: { database?: string; searchPath?: string[]; signal?: AbortSignal } = {}): Promise<TableStats> {
+  const psql = await choosePsql(opts);
+  const session = new PsqlSession(psql.path, pgConnection(item, opts.database ?? item.database), { signal: opts.signal });
+  try {
+    await session.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;");
+    return await readTableStats(session, true);
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * @module sources/postgres
+ * Captures a PostgreSQL database as a plain SQL dump streamed from pg_dump into the
+ * repository, with no temporary file. Row counts and per-table checksums are read in a
+ * REPEATABLE READ transaction whose snapshot pg_dump imports (`--snapshot`), so they describe
+ * exactly the rows in the dump even while the agent keeps writing. A pg_dump that exits
+ * non-zero or is killed makes capture reject, and the caller writes no snapshot.
+ */
+import { spawn as nodeSpawn } from "node:child_process";
+import type { PostgresItem } from "../agent/types.ts";
+import { isAbortError } from "../errors/index.ts";
+import { choosePgDump, choosePsql, classifyPgError, lastError, majorOfServer, PgError, pgConnection, type PgConnection } from "./pgtools.ts";
+import { PsqlSession, readTableStats, type SpawnFn } from "./psql.ts";
+import { SourceError, type CaptureContext, type CapturedItem, type Source } from "./source.ts";
+
+export { postgresChecksums, restorePostgres, type PostgresRestoreOptions, type PostgresRestoreResult } from "./pgrestore.ts";
+
+export interface PostgresSourceOptions {
+  /** Folders to look for psql and pg_dump in (default: PATH, then /usr/lib/postgresql/N/bin, /usr/pgsql-N/bin). */
+  searchPath?: string[];
+  /** Per-table checksums: one more full read of every table (default true). Row counts are always taken. */
+  checksums?: boolean;
+  /** How long pg_dump waits for a table lock that a migration holds (default "60s"), so a backup cannot hang. */
+  lockWaitTimeout?: string;
+  /** For tests: how child processes are started. */
+  spawn?: SpawnFn;
+}
+
+/** createPostgresSource returns the source for one PostgreSQL database. */
+export function createPostgresSource(item: PostgresItem, opts: PostgresSourceOptions = {}): Source {
+  return { item, capture: (ctx) => capturePostgres(item, ctx, opts) };
+}
+
+async function capturePostgres(item: PostgresItem, ctx: CaptureContext, opts: PostgresSourceOptions): Promise<CapturedItem> {
+  const signal = ctx.signal;
+  try {
+    const conn = pgConnection(item);
+    const psql = await choosePsql({ searchPath: opts.searchPath, signal });
+    const session = new PsqlSession(psql.path, conn, { signal, spawn: opts.spawn });
+    try {
+      const [version] = await session.query("SELECT pg_catalog.current_setting('server_version_num'), pg_catalog.current_setting('server_version');");
+      const versionNum = Number(version?.[0]);
+      const pgDump = await choosePgDump(majorOfServer(versionNum), { searchPath: opts.searchPath, signal });
+      const [snap] = await session.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\nSELECT pg_catalog.pg_export_snapshot();");
+      const stats = await readTableStats(session, opts.checksums ?? true);
+      const name = `${item.database.replace(/[/\0]/g, "_")}.sql`;
+      const args = ["--no-password", "--format=plain", "--clean", "--if-exists", "--no-owner",
+        `--snapshot=${snap?.[0] ?? ""}`, `--lock-wait-timeout=${opts.lockWaitTimeout ?? "60s"}`];
+      const saved = await ctx.saveStream(name, runPgDump(pgDump.path, args, conn, signal, opts.spawn));
+      return {
+        nodes: [saved.node],
+        manifest: {
+          name: item.name, kind: "postgres", class: item.class, source: item.database, secret: false,
+          files: 1, bytes: saved.size, sha256: { [name]: saved.sha256 },
+          versions: { server: version?.[1] ?? "", server_version_num: versionNum, pg_dump: pgDump.version },
+          rowCounts: stats.rowCounts,
+          ...(opts.checksums ?? true ? { tableHashes: stats.tableHashes } : {}),
+        },
+      };
+    } finally {
+      await session.close(); // ends the snapshot's transaction; only after pg_dump is done
+    }
+  } catch (err) {
+    if (signal?.aborted || isAbortError(err)) throw err;
+    const pg = findPgError(err);
+    if (pg !== undefined) throw new SourceError(item.name, pg.message, err);
+    throw err; // a repository failure from saveStream is not the database's fault
+  }
+}
+
+/**
+ * runPgDump yields pg_dump's stdout and, at the end, checks how it exited: the stream
+ * fails instead of ending when pg_dump failed, so a truncated dump is never a complete file.
+ * Stopping early (the consumer failed, or `signal` aborted) kills pg_dump.
+ */
+async function* runPgDump(bin: string, args: string[], conn: PgConnection, signal: AbortSignal | undefined, spawn: SpawnFn = nodeSpawn): AsyncGenerator<Uint8Array> {
+  signal?.throwIfAborted();
+  const child = spawn(bin, args, { env: conn.env, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  let spawnError: Error | undefined;
+  child.stderr.setEncoding("utf8").on("data", (s: string) => { stderr = (stderr + s).slice(-16 * 1024); });
+  child.on("error", (err) => { spawnError = err; });
+  const closed = new Promise<[number | null, string | null]>((resolve) => child.on("close", (code, sig) => resolve([code, sig])));
+  const onAbort = () => child.kill("SIGKILL");
+  signal?.addEventListener("abort", onAbort, { once: true });
+  let done = false;
+  try {
+    for await (const chunk of child.stdout) yield chunk as Buffer;
+    const [code, sig] = await closed;
+    signal?.throwIfAborted();
+    if (spawnError !== undefined) throw new PgError("dump-failed", `cannot run ${bin}: ${spawnError.message}`, spawnError);
+    if (sig !== null) {
+      const why = stderr.trim() === "" ? "" : `: ${lastError(stderr)}`;
+      throw new PgError("dump-failed", `pg_dump was killed by ${sig} before the dump was complete${why}`);
+    }
+    if (code !== 0) {
+      const e = classifyPgError("pg_dump", stderr, conn);
+      throw e.reason === "failed" ? new PgError("dump-failed", `pg_dump exited with code ${code}: ${lastError(stderr)}`) : e;
+    }
+    done = true;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    if (!done && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+}
+
+/** findPgError returns the PgError in `err`'s cause chain (saveStream may wrap the stream's error). */
+export function findPgError(err: unknown): PgError | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) if (e instanceof PgError) return e;
+  return undefined;
+}
