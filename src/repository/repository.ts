@@ -19,6 +19,13 @@ import { decodeObject, encodeObject, sha256hex } from "./objects.ts";
 import { openBlob, type LocatedBlob } from "./pack/format.ts";
 import { Uploader, type BlobSaver } from "./uploader.ts";
 
+/**
+ * Database copies (SQLite backup() output) change pages in place at fixed offsets: fixed
+ * 8 KiB blocks stored 1.6 MB/hour for a 78 MB messages.db where FastCDC at 1 MiB stored
+ * 24 MB/hour (docs/design.md, bench/sqlite-capture.ts).
+ */
+export const CHUNKER_CLASSES = { database: { name: "fixed", params: { size: 8192 } } };
+
 export interface RepositoryOptions {
   /** Folder for the local index/snapshot cache; null disables it. */
   cacheDir?: string | null;
@@ -41,6 +48,7 @@ export class Repository {
   readonly secret: Uint8Array;
   private readonly cache: ObjectCache | null;
   private indexLoaded = false;
+  private policy: ChunkerPolicy | undefined;
 
   constructor(be: Backend, key: MasterKey, secret: Uint8Array, config: RepoConfig, opts: RepositoryOptions) {
     this.backend = be;
@@ -53,7 +61,8 @@ export class Repository {
   }
 
   chunkerPolicy(): ChunkerPolicy {
-    return createChunkerPolicy({ key: this.key.chunker, fastcdc: this.config.chunker });
+    this.policy ??= createChunkerPolicy({ key: this.key.chunker, fastcdc: this.config.chunker, classes: CHUNKER_CLASSES });
+    return this.policy;
   }
 
   lock(opts: LockOptions): Promise<Lock> {

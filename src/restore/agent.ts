@@ -125,11 +125,11 @@ async function restoreItems(repo: Repository, snapshot: Snapshot, plan: PlannedI
 async function restoreDatabase(repo: Repository, p: PlannedItem, dump: import("../model/index.ts").Node | undefined, o: AgentRestoreOptions): Promise<RestoredItem> {
   if (!dump) throw new LifeboatError(`item ${p.manifest.name}: the snapshot holds no dump`);
   const item = pgItemFor(p, o.config);
-  const got = await restorePostgres(item, nodeContent(repo, dump, o.signal), { signal: o.signal });
-  for (const [table, n] of Object.entries(p.manifest.rowCounts ?? {})) {
-    if (got.rowCounts[table] !== n) throw new LifeboatError(`item ${p.manifest.name}: table ${table} has ${got.rowCounts[table] ?? 0} rows after restore, the backup had ${n}`);
-  }
-  const verified = `row counts of ${Object.keys(p.manifest.rowCounts ?? {}).length} table(s) equal`;
+  // The comparison runs inside the load's transaction: a mismatch rolls the load back.
+  const expect = { rowCounts: p.manifest.rowCounts ?? {}, ...(p.manifest.tableHashes ? { tableHashes: p.manifest.tableHashes } : {}) };
+  await restorePostgres(item, nodeContent(repo, dump, o.signal), { signal: o.signal, expect });
+  const tables = Object.keys(p.manifest.rowCounts ?? {}).length;
+  const verified = `row counts${p.manifest.tableHashes ? " and checksums" : ""} of ${tables} table(s) equal`;
   o.onItem?.(`restored ${p.manifest.name} → database ${item.database} (${verified})`);
   return { name: p.manifest.name, dest: `postgres:${item.database}`, verified };
 }

@@ -41,8 +41,8 @@ export async function restorePostgres(item: PostgresItem, dump: AsyncIterable<Ui
   const { signal, spawn } = opts;
   const database = opts.database ?? item.database;
   const psql = await choosePsql({ searchPath: opts.searchPath, signal });
-  const admin = async <T>(fn: (s: PsqlSession) => Promise<T>): Promise<T> => {
-    const s = new PsqlSession(psql.path, pgConnection(item, MAINTENANCE_DB), { signal, spawn });
+  const admin = async <T>(fn: (s: PsqlSession) => Promise<T>, abortable = true): Promise<T> => {
+    const s = new PsqlSession(psql.path, pgConnection(item, MAINTENANCE_DB), { signal: abortable ? signal : undefined, spawn });
     try { return await fn(s); } finally { await s.close(); }
   };
   const created = await admin(async (s) => {
@@ -69,7 +69,12 @@ export async function restorePostgres(item: PostgresItem, dump: AsyncIterable<Ui
   } finally {
     await session.close();
     if (!committed && created) {
-      await admin((s) => s.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)};`)).catch(() => undefined);
+      // Without the signal: an aborted restore must still remove the database it created.
+      // WITH (FORCE) (PostgreSQL 13+): the killed session's backend may not have exited yet.
+      await admin(async (s) => {
+        const force = Number((await s.query("SHOW server_version_num;"))[0]?.[0]) >= 130_000 ? " WITH (FORCE)" : "";
+        await s.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)}${force};`);
+      }, false).catch(() => undefined);
     }
   }
 }

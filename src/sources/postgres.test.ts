@@ -48,6 +48,8 @@ function scratch(rows = 300): string {
       SELECT 'memory ' || g || E' ünïcødé ''q'' \\t tab', jsonb_build_object('n', g, 'tags', jsonb_build_array('a', g)),
         (SELECT array_agg(random()::real) FROM generate_series(1, 384) WHERE g > 0) FROM generate_series(1, ${rows}) g;
     INSERT INTO tickets (title, blob) VALUES ('one', '\\x00ff'), (NULL, NULL), ('three', '\\x');
+    CREATE TABLE "Weird ""Name""|x" (at timestamptz, span interval);
+    INSERT INTO "Weird ""Name""|x" VALUES ('2026-01-02 03:04:05+07', '1 day 2 hours'), (NULL, NULL);
     SELECT nextval('ticket_seq');`);
   return db;
 }
@@ -83,7 +85,8 @@ test("capture → restore into a new database: every table's checksum, the seque
   assert.deepEqual([...ctx.files.keys()], [`${src}.sql`]);
   assert.match(String(manifest.versions?.["server"]), /^15\./);
   assert.match(String(manifest.versions?.["pg_dump"]), /^15\./);
-  assert.deepEqual(manifest.rowCounts, { "agent.memories": 300, "public.tickets": 3 });
+  assert.equal(manifest.versions?.["encoding"], "UTF8");
+  assert.deepEqual(manifest.rowCounts, { "agent.memories": 300, "public.tickets": 3, 'public.Weird "Name"|x': 2 });
   const target = dbName();
   const got = await restorePostgres(item(src), readFile(ctx.files.get(`${src}.sql`)!), { database: target, expect: manifest });
   assert.equal(got.created, true);
@@ -209,5 +212,19 @@ test("a restore that does not match the manifest rolls back and drops the databa
   const expect = { rowCounts: { ...manifest.rowCounts, "public.tickets": 99 } };
   await assert.rejects(restorePostgres(item(src), readFile(ctx.files.get(`${src}.sql`)!), { database: target, expect }),
     (e: unknown) => e instanceof PgError && e.reason === "verify-failed" && /table public\.tickets: rows 3, expected 99/.test(e.message));
+  assert.equal(sql("postgres", `SELECT count(*) FROM pg_database WHERE datname = '${target}'`), "0");
+});
+
+test("an aborted restore rolls back and drops the database it created", { skip }, async () => {
+  const src = scratch(3000);
+  const ctx = fakeContext();
+  const { manifest } = await createPostgresSource(item(src)).capture(ctx);
+  const target = dbName();
+  const ac = new AbortController();
+  async function* abortAfterFirst() {
+    for await (const c of readFile(ctx.files.get(`${src}.sql`)!)) { yield c; ac.abort(); }
+  }
+  await assert.rejects(restorePostgres(item(src), abortAfterFirst(), { database: target, expect: manifest, signal: ac.signal }),
+    (e: unknown) => e instanceof Error && e.name === "AbortError");
   assert.equal(sql("postgres", `SELECT count(*) FROM pg_database WHERE datname = '${target}'`), "0");
 });

@@ -38,7 +38,10 @@ async function capturePostgres(item: PostgresItem, ctx: CaptureContext, opts: Po
     const psql = await choosePsql({ searchPath: opts.searchPath, signal });
     const session = new PsqlSession(psql.path, conn, { signal, spawn: opts.spawn });
     try {
-      const [version] = await session.query("SELECT pg_catalog.current_setting('server_version_num'), pg_catalog.current_setting('server_version');");
+      // Encoding and collation: restore creates a missing database with the server's
+      // defaults, so a difference (which changes text sort order) is at least on record.
+      const [version] = await session.query(`SELECT pg_catalog.current_setting('server_version_num'), pg_catalog.current_setting('server_version'),
+        pg_catalog.pg_encoding_to_char(encoding), datcollate FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database();`);
       const versionNum = Number(version?.[0]);
       const pgDump = await choosePgDump(majorOfServer(versionNum), { searchPath: opts.searchPath, signal });
       const [snap] = await session.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\nSELECT pg_catalog.pg_export_snapshot();");
@@ -52,7 +55,10 @@ async function capturePostgres(item: PostgresItem, ctx: CaptureContext, opts: Po
         manifest: {
           name: item.name, kind: "postgres", class: item.class, source: item.database, secret: false,
           files: 1, bytes: saved.size, sha256: { [name]: saved.sha256 },
-          versions: { server: version?.[1] ?? "", server_version_num: versionNum, pg_dump: pgDump.version },
+          versions: {
+            server: version?.[1] ?? "", server_version_num: versionNum, pg_dump: pgDump.version,
+            encoding: version?.[2] ?? "", collate: version?.[3] ?? "",
+          },
           rowCounts: stats.rowCounts,
           ...(opts.checksums ?? true ? { tableHashes: stats.tableHashes } : {}),
         },

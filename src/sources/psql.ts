@@ -22,7 +22,6 @@ const STDERR_KEEP = 16 * 1024;
 
 export class PsqlSession {
   private readonly child: ChildProcessWithoutNullStreams;
-  private readonly conn: PgConnection;
   private pending = "";
   private stderr = "";
   private exit: Error | undefined;
@@ -35,7 +34,6 @@ export class PsqlSession {
    * session at the first error so nothing runs after a failed statement.
    */
   constructor(psql: string, conn: PgConnection, opts: { signal?: AbortSignal; spawn?: SpawnFn } = {}) {
-    this.conn = conn;
     const args = ["-X", "-q", "-t", "-A", "-F", SEP, "--no-password", "-v", "ON_ERROR_STOP=1"];
     this.child = (opts.spawn ?? nodeSpawn)(psql, args, { env: conn.env, stdio: "pipe", signal: opts.signal });
     this.child.stdin.on("error", () => undefined); // EPIPE after psql exits: reported by "close"
@@ -78,11 +76,6 @@ export class PsqlSession {
     clearTimeout(timer);
   }
 
-  /** kill stops psql at once. */
-  kill(): void {
-    this.child.kill("SIGKILL");
-  }
-
   private onData(s: string): void {
     this.pending += s;
     let nl: number;
@@ -109,25 +102,31 @@ export const quoteIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;
  * md5 over the count and the sum of the first 64 bits of md5(row::text) of every row.
  * A sum, not md5(string_agg(… ORDER BY …)): it needs no sort and no memory per row, and
  * string_agg fails past 1 GB of text. Its cost is one sequential scan and one md5 per row,
- * about as much reading as pg_dump's own COPY. Session settings that change row::text
- * (time zone, float digits, bytea and interval output) are fixed first. Covers ordinary
- * tables and partitions (relkind r), ONLY their own rows, except extension-owned tables,
- * whose rows pg_dump leaves out too. Keys are "schema.table".
+ * about as much reading as pg_dump's own COPY. Covers ordinary tables and partitions
+ * (relkind r), ONLY their own rows, except extension-owned tables, whose rows pg_dump
+ * leaves out too. Keys are "schema.table". Must run inside a transaction: the settings
+ * that change row::text (time zone, float digits, bytea and interval output) are SET LOCAL.
  */
 export async function readTableStats(session: PsqlSession, checksums: boolean): Promise<TableStats> {
-  const hash = checksums
-    ? "pg_catalog.md5(count(*)::text || '':'' || coalesce(sum((''x'' || pg_catalog.left(pg_catalog.md5(t::text), 16))::bit(64)::bigint::numeric), 0)::text)"
-    : "''''";
-  const rows = await session.query(`SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres';
-SET LOCAL extra_float_digits = 1; SET LOCAL bytea_output = 'hex';
-SELECT n.nspname, c.relname, (pg_catalog.xpath('/row/n/text()', x))[1]::text, (pg_catalog.xpath('/row/h/text()', x))[1]::text
+  const tables = await session.query(`SELECT n.nspname, c.relname, pg_catalog.format('%I.%I', n.nspname, c.relname)
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-CROSS JOIN LATERAL pg_catalog.query_to_xml(pg_catalog.format('SELECT count(*) AS n, ${hash} AS h FROM ONLY %I.%I t', n.nspname, c.relname), false, true, '') AS x
 WHERE c.relkind = 'r' AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid AND d.deptype = 'e')
 ORDER BY 1, 2;`);
   const out: TableStats = { rowCounts: {}, tableHashes: {} };
-  for (const [schema, table, n, h] of rows) {
+  if (tables.length === 0) return out;
+  const hash = checksums
+    ? "pg_catalog.md5(count(*)::text || ':' || coalesce(sum(('x' || pg_catalog.left(pg_catalog.md5(t::text), 16))::bit(64)::bigint::numeric), 0)::text)"
+    : "''";
+  // One statement for all tables, built here from server-quoted names (format %I), so the
+  // query needs no server-side dynamic SQL (and no temporary function: the capture's
+  // transaction is READ ONLY).
+  const selects = tables.map(([, , qualified], i) => `SELECT ${i}, count(*), ${hash} FROM ONLY ${qualified} t`);
+  const rows = await session.query(`SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres';
+SET LOCAL extra_float_digits = 1; SET LOCAL bytea_output = 'hex';
+${selects.join("\nUNION ALL ")};`);
+  for (const [i, n, h] of rows) {
+    const [schema, table] = tables[Number(i)] ?? [];
     const key = `${schema}.${table}`;
     out.rowCounts[key] = Number(n);
     if (checksums) out.tableHashes[key] = h ?? "";

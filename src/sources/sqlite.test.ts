@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -67,9 +67,11 @@ test("capture round trip: the stored copy passes integrity_check with the source
   const out = fresh();
   const path = join(dir, "messages.db");
   makeDb(path);
-  const ctx = fakeContext(out);
+  const modes = new Set<number>();
+  const ctx = fakeContext(out, () => { for (const f of leftovers(dir)) modes.add(statSync(join(dir, f)).mode & 0o777); });
   const captured = await createSqliteSource(item(path)).capture(ctx);
   assert.deepEqual(ctx.saved, ["messages.db"]); // never -wal, -shm or -journal
+  assert.deepEqual([...modes], [0o600], "the plaintext copy beside the database is private");
   const m = captured.manifest;
   assert.equal(m.versions?.["journal_mode"], "wal");
   assert.equal(m.versions?.["page_size"], 4096);
@@ -155,7 +157,7 @@ step();
 `;
 
 for (const mode of ["wal", "delete"]) {
-  test(`20 captures under a writer inserting every 2-5 ms (${mode} mode) finish and hold a consistent prefix`, { timeout: 120_000 }, async () => {
+  test(`20 captures under a writer inserting every 2-5 ms (${mode} mode) finish and hold a consistent prefix`, { timeout: 120_000 }, async (t) => {
     const dir = fresh();
     const path = join(dir, "messages.db");
     const db = new DatabaseSync(path);
@@ -170,9 +172,12 @@ for (const mode of ["wal", "delete"]) {
     try {
       await new Promise<void>((resolve, reject) => { writer.stdout.once("data", () => resolve()); writer.once("exit", reject); });
       const seen: number[] = [];
+      let slowest = 0;
       for (let i = 0; i < 20; i++) {
         const out = fresh();
+        const t0 = performance.now();
         const captured = await createSqliteSource(item(path)).capture(fakeContext(out));
+        slowest = Math.max(slowest, performance.now() - t0);
         const copy = join(out, "messages.db");
         const v = await verifySqliteFile(copy);
         assert.equal(v.integrity, "ok");
@@ -187,6 +192,7 @@ for (const mode of ["wal", "delete"]) {
         assert.deepEqual(leftovers(dir), []);
       }
       assert.ok(seen.at(-1)! > seen[0]!, `the writer kept writing during the captures (${seen[0]} → ${seen.at(-1)})`);
+      t.diagnostic(`slowest capture ${slowest.toFixed(0)} ms; rows ${seen[0]} → ${seen.at(-1)}`);
     } finally {
       writer.kill("SIGKILL");
     }
