@@ -97,7 +97,7 @@ describe("clawdie with PostgreSQL: backup, wipe the tree and drop the databases,
     // Databases come after secrets and config and before the files.
     const at = (name: string) => plan.findIndex((p) => p.name === name);
     assert.ok(at("env") < at("memory-db") && at("memory-db") < at("groups"), plan.map((p) => p.name).join(", "));
-    assert.match(r.stdout, new RegExp(`restored memory-db → database ${fx.databases.memory} \\(row counts of \\d+ table\\(s\\) equal\\)`));
+    assert.match(r.stdout, new RegExp(`restored memory-db → database ${fx.databases.memory} \\(row counts and checksums of \\d+ table\\(s\\) equal\\)`));
 
     await assertRestored(state, m, { leftOut: CLAWDIE_LEFT_OUT });
     for (const [db, want] of pgBefore) {
