@@ -29,6 +29,11 @@ export interface AgentRestoreOptions {
   stopAgent?: boolean;
   /** The agent's current configuration, if any (pid files, status/stop/start, PostgreSQL connection). */
   config?: AgentConfig | undefined;
+  /**
+   * Re-reads the configuration after the secrets are back: a preset may take its database
+   * connection from the agent's .env, which a restore onto a wiped machine has only just written.
+   */
+  reloadConfig?: () => Promise<AgentConfig | undefined>;
   signal?: AbortSignal | undefined;
   onItem?(line: string): void;
 }
@@ -103,7 +108,8 @@ async function restoreItems(repo: Repository, snapshot: Snapshot, plan: PlannedI
       if (!folder?.subtree) throw new LifeboatError(`snapshot has no data for item ${p.manifest.name}`);
       const entries = (await repo.loadTree(folder.subtree, o.signal)).nodes;
       if (p.manifest.kind === "postgres") {
-        result.items.push(await restoreDatabase(repo, p, entries[0], o));
+        const config = (await o.reloadConfig?.()) ?? o.config;
+        result.items.push(await restoreDatabase(repo, p, entries[0], { ...o, config }));
         continue;
       }
       const entry = entries[0];

@@ -89,7 +89,11 @@ async function captureSqlite(item: SqliteItem, ctx: CaptureContext, opts: Sqlite
 async function copyDatabase(item: SqliteItem, copy: string, busyTimeoutMs: number): Promise<string> {
   let src: DatabaseSync | undefined;
   try {
-    src = new DatabaseSync(item.path, { readOnly: true, timeout: busyTimeoutMs });
+    // Read-write on purpose, though nothing is written: a read-only connection to a WAL
+    // database that nothing else has open creates -wal/-shm files it cannot remove, leaving
+    // root-owned files in the agent's folder. A read-write one, when it is the last to close,
+    // removes them as SQLite always does; while the agent has the database open they stay its own.
+    src = new DatabaseSync(item.path, { timeout: busyTimeoutMs });
     const { journal_mode } = src.prepare("PRAGMA journal_mode").get() as { journal_mode: string };
     await backup(src, copy, { rate: ALL_PAGES });
     return journal_mode;

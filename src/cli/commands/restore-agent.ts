@@ -35,7 +35,7 @@ export async function restoreAgentCommand(cli: Cli, ref: string, o: RestoreFlags
       const started = Date.now();
       const res = await restoreAgent(repo, sn, {
         target: o.target, only: list(o.only), skip: list(o.skip), dryRun: o.dryRun, stopAgent: o.stopAgent,
-        config, signal: cli.signal, onItem: (line) => cli.print(line),
+        config, reloadConfig: () => findAgentConfig(cli, name), signal: cli.signal, onItem: (line) => cli.print(line),
       });
       const ms = Date.now() - started;
       cli.emit({ message_type: "summary", agent: name, snapshot_id: sn.id, dry_run: res.dryRun, plan: res.plan, items: res.items, pre_restore_snapshot: res.preRestoreSnapshot, notes: res.notes, duration_ms: ms });
