@@ -9,7 +9,7 @@ import type { BackupFlags } from "./backup.ts";
 import type { SetCode } from "./index.ts";
 
 export async function backupAgents(cli: Cli, o: BackupFlags, setCode: SetCode): Promise<void> {
-  const agents = await selectAgents(cli, o.agent);
+  const agents = (await selectAgents(cli, o.agent)).map((a) => (o.hooks === false ? { ...a, hooks: {} } : a));
   await cli.withRepo(async (repo) => {
     const results = [];
     for (const agent of agents) {

@@ -11,6 +11,7 @@ import type { Register } from "./index.ts";
 
 export interface BackupFlags {
   agent: string[];
+  hooks: boolean;
   skip: string[];
   tag: string[];
   host?: string;
@@ -24,6 +25,7 @@ export const registerBackup: Register = (program, cli, setCode) => {
     .argument("[path...]", "files or folders to back up; without paths, every agent in lifeboat.yaml")
     .option("--agent <name>", "back up only this configured agent (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--skip <item>", "leave out this item of the agent (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--no-hooks", "do not run the agents' before/after hooks (Clawdie's --no-snapshot: skip the ZFS snapshot hook)")
     .option("--tag <tag>", "add a tag (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--host <name>", "record this host name instead of the machine's")
     .option("--parent <snapshot>", "compare against this snapshot instead of the newest with the same paths")
