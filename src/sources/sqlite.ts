@@ -89,11 +89,13 @@ async function captureSqlite(item: SqliteItem, ctx: CaptureContext, opts: Sqlite
 async function copyDatabase(item: SqliteItem, copy: string, busyTimeoutMs: number): Promise<string> {
   let src: DatabaseSync | undefined;
   try {
-    // Read-write on purpose, though nothing is written: a read-only connection to a WAL
-    // database that nothing else has open creates -wal/-shm files it cannot remove, leaving
-    // root-owned files in the agent's folder. A read-write one, when it is the last to close,
-    // removes them as SQLite always does; while the agent has the database open they stay its own.
-    src = new DatabaseSync(item.path, { timeout: busyTimeoutMs });
+    // With no -wal present nobody has the database open in WAL mode: a read-only connection
+    // would then create -wal/-shm it cannot remove (root-owned litter in the agent's folder),
+    // so it opens read-write (writing nothing) and, as the last to close, SQLite removes them.
+    // With a -wal present (agent running, or crashed) it stays read-only: a read-write close
+    // could checkpoint that WAL into the agent's file, and a backup must change nothing.
+    const walPresent = await stat(`${item.path}-wal`).then(() => true, () => false);
+    src = new DatabaseSync(item.path, { readOnly: walPresent, timeout: busyTimeoutMs });
     const { journal_mode } = src.prepare("PRAGMA journal_mode").get() as { journal_mode: string };
     await backup(src, copy, { rate: ALL_PAGES });
     return journal_mode;
