@@ -11,6 +11,7 @@
  *   options: --scale N  --seed N  --runs N (median of N runs)  --keep  --work DIR  --no-build  --no-drop-caches
  *            --lifeboat PATH (a built cli/main.js to measure instead of this checkout's dist; implies --no-build)
  *            --quiet-wait S (wait up to S seconds for an idle machine before each command; default 300, 0 = never)
+ *            --report bench/out/<stamp>.json (only re-render RESULTS.md and the table from a saved run)
  *            --cpu-prof (profile every lifeboat step; the timings are then not comparable)
  *
  * Writes bench/out/<stamp>.json (raw numbers) and replaces the measured block of
@@ -412,7 +413,7 @@ function markdownBlock(rep: Report, stamp: string): string {
   return `<!-- bench:begin (written by bench/compare-restic.ts; edit outside these markers) -->
 ### Run of ${rep.date}
 
-\`npm run bench -- --scale ${rep.args.scale}${rep.args.runs > 1 ? ` --runs ${rep.args.runs}` : ""}\` (seed ${rep.args.seed}).
+\`npm run bench -- --scale ${rep.args.scale}${rep.args.runs > 1 ? ` --runs ${rep.args.runs}` : ""}${rep.args.lifeboat !== join(ROOT, "dist/cli/main.js") ? ` --lifeboat ${rep.args.lifeboat}` : ""}\` (seed ${rep.args.seed}).
 ${rep.args.runs > 1 ? `Each number is the median of ${rep.args.runs} runs (fresh repositories and a regenerated tree per run; the tool that goes first alternates); peak RSS is the maximum.` : "One run."}
 Page cache ${rep.args.dropCaches ? "dropped (\`sync; echo 3 > /proc/sys/vm/drop_caches\`) before every measured command" : "**not** dropped (no permission): steps after the first read a warm cache"}.${rep.args.cpuProf ? " **lifeboat ran with --cpu-prof: its timings are inflated.**" : ""}
 Other load: before each command the script waits (up to ${rep.args.quietWaitS} s) for the machine to be idle, and measures the CPU the rest of the machine used while the command ran. ${busy === 0 ? "All commands ran on an otherwise idle machine." : `**${busy} of ${all.length} commands ran while other work used more than 15% of the CPU**; medians use only the clean runs of a step ("clean" column), and a † marks a step that had none.`}
@@ -458,6 +459,14 @@ function readKdf(keysDir: string): Kdf | undefined {
   return { N: k.N, r: k.r, p: k.p, memoryMiB: (128 * k.N * k.r) / (1024 * 1024) };
 }
 
+function printTable(rep: Report): void {
+  const w = [32, 12, 12, 8, 10];
+  const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(w[i]!) : x.padStart(w[i] ?? 0))).join("  ");
+  console.log(line(["step", "lifeboat", "restic", "ratio", "target"]));
+  for (const r of rows(rep)) console.log(`${line([r.step.replace(/`/g, ""), r.lb, r.rs, r.ratio, r.target])}  ${r.met}`);
+  for (const t of TOOLS) console.log(`${t} restore: ${restoreSummary(rep, t)}`);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -471,9 +480,18 @@ async function main(): Promise<void> {
       "cpu-prof": { type: "boolean", default: false },
       lifeboat: { type: "string" },
       "quiet-wait": { type: "string", default: "300" },
+      report: { type: "string" },
     },
   });
   const quietS = Number(values["quiet-wait"]);
+  if (values.report) {
+    // Re-render RESULTS.md and the table from a saved run (after changing the format).
+    const rep = JSON.parse(readFileSync(values.report, "utf8")) as Report;
+    const stamp = values.report.replace(/^.*\//, "").replace(/\.json$/, "");
+    writeResults(rep, stamp);
+    printTable(rep);
+    return;
+  }
   const lifeboatMain = resolve(values.lifeboat ?? join(ROOT, "dist/cli/main.js"));
   const scale = Number(values.scale);
   const seed = Number(values.seed);
@@ -562,11 +580,7 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, `${stamp}.json`), JSON.stringify(rep, null, 2) + "\n");
   writeResults(rep, stamp);
 
-  const w = [32, 12, 12, 8, 10];
-  const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(w[i]!) : x.padStart(w[i] ?? 0))).join("  ");
-  console.log(line(["step", "lifeboat", "restic", "ratio", "target"]));
-  for (const r of rows(rep)) console.log(`${line([r.step.replace(/`/g, ""), r.lb, r.rs, r.ratio, r.target])}  ${r.met}`);
-  for (const t of TOOLS) console.log(`${t} restore: ${restoreSummary(rep, t)}`);
+  printTable(rep);
   console.log(`raw: bench/out/${stamp}.json; logs: bench/out/logs-${stamp}/${cpuProf ? `; profiles: bench/out/prof-${stamp}/` : ""}; table: bench/RESULTS.md`);
 
   if (!values.keep) rmSync(work, { recursive: true, force: true });

@@ -58,6 +58,11 @@ export class Cli {
     if (this.json) process.stdout.write(JSON.stringify(snakeKeys(value)) + "\n");
   }
 
+  /** showsProgress: a progress line is drawn (a terminal, and neither --json nor --quiet). */
+  showsProgress(): boolean {
+    return process.stderr.isTTY === true && !this.json && this.opts.quiet !== true;
+  }
+
   progress(): Progress {
     return createProgress({ json: this.json || this.opts.quiet === true });
   }

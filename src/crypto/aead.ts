@@ -4,7 +4,17 @@
  * nonce per call. Layout: nonce(12) || ciphertext || tag(16). `aad` binds the ciphertext to
  * its context (object type, blob id) so a valid ciphertext cannot be moved elsewhere.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from "node:crypto";
+
+// A raw key costs a KeyObject per call (~15 µs, 5% of a restore's CPU); reuse one per key.
+const keyObjects = new WeakMap<Uint8Array, KeyObject>();
+
+/** keyObject returns the cached KeyObject for a raw key. */
+export function keyObject(key: Uint8Array): KeyObject {
+  let k = keyObjects.get(key);
+  if (!k) keyObjects.set(key, (k = createSecretKey(key)));
+  return k;
+}
 
 export const NONCE_SIZE = 12;
 export const TAG_SIZE = 16;
@@ -14,7 +24,7 @@ export const OVERHEAD = NONCE_SIZE + TAG_SIZE;
 /** seal encrypts and authenticates `plaintext` under `key` (32 bytes). */
 export function seal(key: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array {
   const nonce = randomBytes(NONCE_SIZE);
-  const cipher = createCipheriv("aes-256-gcm", key, nonce);
+  const cipher = createCipheriv("aes-256-gcm", keyObject(key), nonce);
   if (aad) cipher.setAAD(aad);
   const out = Buffer.allocUnsafe(NONCE_SIZE + plaintext.length + TAG_SIZE);
   nonce.copy(out, 0);
@@ -40,7 +50,7 @@ export function open(key: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Buf
   const nonce = buf.subarray(0, NONCE_SIZE);
   const tag = buf.subarray(buf.length - TAG_SIZE);
   try {
-    const decipher = createDecipheriv("aes-256-gcm", key, nonce);
+    const decipher = createDecipheriv("aes-256-gcm", keyObject(key), nonce);
     if (aad) decipher.setAAD(aad);
     decipher.setAuthTag(tag);
     const body = decipher.update(buf.subarray(NONCE_SIZE, buf.length - TAG_SIZE));

@@ -5,6 +5,7 @@
  * purpose key (say, the chunker's gear table) reveals nothing about the others.
  */
 import { createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { keyObject } from "./aead.ts";
 
 export const MASTER_SECRET_SIZE = 64;
 
@@ -31,5 +32,5 @@ export function deriveMasterKey(secret: Uint8Array): MasterKey {
 
 /** blobId is the keyed content id of a plaintext blob (hex). */
 export function blobId(key: MasterKey, plaintext: Uint8Array): string {
-  return createHmac("sha256", key.id).update(plaintext).digest("hex");
+  return createHmac("sha256", keyObject(key.id)).update(plaintext).digest("hex");
 }

@@ -23,8 +23,10 @@ export async function loadFile(file: string, range?: LoadRange, signal?: AbortSi
   }
   const fh = await fsOps.open(file, "r");
   try {
-    const { start, end } = resolveRange((await fh.stat()).size, range);
-    const buf = new Uint8Array(end - start);
+    // A plain (offset, length) range needs no fstat: read, and stat only if nothing came back.
+    const direct = range.length !== undefined && (range.offset ?? 0) >= 0 && range.length > 0;
+    const { start, end } = direct ? { start: range.offset ?? 0, end: (range.offset ?? 0) + range.length! } : resolveRange((await fh.stat()).size, range);
+    const buf = Buffer.allocUnsafe(end - start);
     let done = 0;
     while (done < buf.length) {
       signal?.throwIfAborted();
@@ -32,6 +34,7 @@ export async function loadFile(file: string, range?: LoadRange, signal?: AbortSi
       if (bytesRead === 0) break;
       done += bytesRead;
     }
+    if (direct && done === 0) resolveRange((await fh.stat()).size, range); // throws if beyond the end
     return done === buf.length ? buf : buf.subarray(0, done);
   } finally {
     await fh.close();

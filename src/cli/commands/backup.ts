@@ -43,7 +43,8 @@ export const registerBackup: Register = (program, cli, setCode) => {
       }
       await cli.withRepo(async (repo) => {
         const progress = cli.progress();
-        void scan(normalizePaths(paths), cli.signal).then((t) => progress.setTotal(t.files, t.bytes), () => undefined);
+        // The scan only feeds the progress line: without one it would lstat every file twice.
+        if (cli.showsProgress()) void scan(normalizePaths(paths), cli.signal).then((t) => progress.setTotal(t.files, t.bytes), () => undefined);
         try {
           const res = await backup(repo, {
             paths, tags: o.tag, host: o.host, parent: o.parent, force: o.force, lockWaitMs: cli.lockWaitMs(), signal: cli.signal,
