@@ -145,7 +145,7 @@ export class Archiver {
     }
     try {
       const chunker = this.policy.forFile(path, node.size, scope?.fileClass);
-      const saved = await saveFile(this.saver, chunker, readFile(path, this.signal), this.events.onBytes, this.signal);
+      const saved = await saveFile(this.saver, chunker, readFile(path, this.signal), this.events.onBytes, this.signal, { sha256: scope !== undefined });
       c.files++; c.bytes += saved.size; c.blobsNew += saved.blobsNew; c.bytesNew += saved.bytesNew; c.bytesStored += saved.bytesStored;
       if (parent) c.filesChanged++; else c.filesNew++;
       if (scope) this.record(scope, rel, saved.sha256, saved.size);

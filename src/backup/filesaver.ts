@@ -15,7 +15,7 @@ const WINDOW = 4;
 
 export interface SavedFile {
   content: string[];
-  /** Hex SHA-256 of the whole content. */
+  /** Hex SHA-256 of the whole content ("" unless asked for: agent manifests need it, path backups not). */
   sha256: string;
   size: number;
   blobsNew: number;
@@ -52,24 +52,26 @@ export async function* readFile(path: string, signal?: AbortSignal): AsyncGenera
 /** saveFile stores a file's content and returns the ordered blob ids. */
 export async function saveFile(
   saver: BlobSaver, chunker: Chunker, input: AsyncIterable<Uint8Array>, onBytes?: (n: number) => void, signal?: AbortSignal,
+  opts: { sha256?: boolean } = {},
 ): Promise<SavedFile> {
   const results: Promise<SaveResult>[] = [];
   const lengths: number[] = [];
-  const hash = createHash("sha256");
+  const hash = opts.sha256 ? createHash("sha256") : null;
   let size = 0;
   let settled = 0;
   for await (const chunk of chunker.chunks(input, { signal })) {
-    size += chunk.length;
-    hash.update(chunk);
-    const p = saver.saveBlob("data", chunk);
+    const n = chunk.length; // read first: saveBlob may transfer the chunk to a worker thread
+    size += n;
+    hash?.update(chunk);
+    lengths.push(n);
+    const p = saver.saveBlob("data", chunk, { transfer: true });
     p.catch(() => undefined); // awaited below; this only stops an early rejection counting as unhandled
     results.push(p);
-    lengths.push(chunk.length);
-    onBytes?.(chunk.length);
+    onBytes?.(n);
     if (results.length - settled >= WINDOW) await results[settled++];
   }
   const saved = await Promise.all(results);
-  const out: SavedFile = { content: [], sha256: hash.digest("hex"), size, blobsNew: 0, bytesNew: 0, bytesStored: 0 };
+  const out: SavedFile = { content: [], sha256: hash?.digest("hex") ?? "", size, blobsNew: 0, bytesNew: 0, bytesStored: 0 };
   saved.forEach((r, i) => {
     out.content.push(r.id);
     if (!r.known) {

@@ -18,6 +18,10 @@ import { acquireLock, type Lock, type LockOptions } from "./lock.ts";
 import { decodeObject, encodeObject, sha256hex } from "./objects.ts";
 import { openBlob, type LocatedBlob } from "./pack/format.ts";
 import { Uploader, type BlobSaver } from "./uploader.ts";
+import { CodecPool } from "./codec/pool.ts";
+
+// A run below this is decoded inline: the thread hop would cost more than it saves.
+const POOL_MIN_RUN = 256 * 1024;
 
 /**
  * Database copies (SQLite backup() output) change pages in place at fixed offsets: fixed
@@ -49,6 +53,7 @@ export class Repository {
   private readonly cache: ObjectCache | null;
   private indexLoaded = false;
   private policy: ChunkerPolicy | undefined;
+  private pool: CodecPool | undefined;
 
   constructor(be: Backend, key: MasterKey, secret: Uint8Array, config: RepoConfig, opts: RepositoryOptions) {
     this.backend = be;
@@ -125,7 +130,7 @@ export class Repository {
    */
   async withUploader<T>(fn: (saver: BlobSaver) => Promise<T>, opts: { signal?: AbortSignal | undefined } = {}): Promise<T> {
     const up = new Uploader({
-      backend: this.backend, key: this.key, index: this.index, packSize: this.config.packSize, signal: opts.signal,
+      backend: this.backend, key: this.key, index: this.index, packSize: this.config.packSize, signal: opts.signal, codec: this.codec(),
       writeIndex: async (packs) => { await this.writeIndex(packs); },
     });
     try {
@@ -168,7 +173,31 @@ export class Repository {
     return this.index.get(id)?.type;
   }
 
+  /** codec returns the worker pool for blob encoding and decoding, started on first use. */
+  codec(): CodecPool {
+    this.pool ??= new CodecPool({ dataKey: this.key.data, idKey: this.key.id });
+    return this.pool;
+  }
+
+  /**
+   * decodeRun verifies a run of adjacent blobs read with one ranged load (restore), on the
+   * worker pool when the run is large enough to pay for the hop. Damaged blobs come back as
+   * IntegrityErrors in place of their plaintext.
+   */
+  async decodeRun(blobs: { id: string; e: IndexEntry; start: number }[], run: Uint8Array): Promise<(Buffer | IntegrityError)[]> {
+    if (run.length < POOL_MIN_RUN) {
+      return Promise.all(blobs.map((b) => this.decodeBlob(b.id, b.e, run.subarray(b.start, b.start + b.e.length)).catch((err: unknown) => err as IntegrityError)));
+    }
+    const entries = blobs.map((b) => ({ id: b.id, start: b.start, length: b.e.length, rawLength: b.e.rawLength, compressed: b.e.compressed }));
+    const results = await this.codec().open(entries, run);
+    return results.map((r, i) => typeof r === "string"
+      ? new IntegrityError(`pack ${blobs[i]!.e.packId}`, `blob ${blobs[i]!.id.slice(0, 8)} is damaged: ${r}`)
+      : Buffer.from(r.buffer, r.byteOffset, r.byteLength));
+  }
+
   async close(): Promise<void> {
+    await this.pool?.close();
+    this.pool = undefined;
     await this.backend.close();
   }
 }

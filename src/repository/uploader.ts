@@ -14,6 +14,8 @@ import type { MasterIndex } from "./index/masterindex.ts";
 import type { LocatedBlob } from "./pack/format.ts";
 import { sealBlob } from "./pack/format.ts";
 import { Packer, type FinishedPack } from "./pack/packer.ts";
+import type { CodecPool } from "./codec/pool.ts";
+import { release } from "../util/release.ts";
 
 export interface SaveResult {
   id: string;
@@ -25,7 +27,12 @@ export interface SaveResult {
 
 /** BlobSaver is what the backup stage needs from the repository. */
 export interface BlobSaver {
-  saveBlob(type: BlobType, data: Uint8Array): Promise<SaveResult>;
+  /**
+   * saveBlob stores `data` unless the repository has it. With `transfer`, the saver may take
+   * the buffer (it is detached, moved to a worker thread): pass it only for a buffer the
+   * caller will not touch again, such as a chunk fresh from the chunker.
+   */
+  saveBlob(type: BlobType, data: Uint8Array, opts?: { transfer?: boolean }): Promise<SaveResult>;
 }
 
 export interface UploaderDeps {
@@ -34,8 +41,13 @@ export interface UploaderDeps {
   index: MasterIndex;
   packSize: number;
   writeIndex(packs: [string, LocatedBlob[]][]): Promise<void>;
+  /** Worker threads for compression and sealing; without it everything runs inline. */
+  codec?: CodecPool | undefined;
   signal?: AbortSignal | undefined;
 }
+
+// Posting a blob to a worker costs ~50 µs: below this it is cheaper to do it here.
+const POOL_MIN_BYTES = 64 * 1024;
 
 // Index every few packs: bounds the work a crash loses without flooding index/.
 const INDEX_EVERY_PACKS = 8;
@@ -55,17 +67,24 @@ export class Uploader implements BlobSaver {
     this.maxInFlight = Math.max(1, deps.backend.properties.connections);
   }
 
-  async saveBlob(type: BlobType, data: Uint8Array): Promise<SaveResult> {
+  async saveBlob(type: BlobType, data: Uint8Array, opts: { transfer?: boolean } = {}): Promise<SaveResult> {
     this.throwIfFailed();
-    const id = blobId(this.deps.key, data);
-    if (this.deps.index.has(id) || this.pending.has(id)) return { id, known: true, stored: 0 };
+    const rawLength = data.length;
+    const useCodec = this.deps.codec && rawLength >= POOL_MIN_BYTES;
+    const held = useCodec ? await this.deps.codec!.hash(opts.transfer ? data : new Uint8Array(data)) : null;
+    const id = held?.id ?? blobId(this.deps.key, data);
+    if (this.deps.index.has(id) || this.pending.has(id)) {
+      held?.drop();
+      return { id, known: true, stored: 0 };
+    }
     this.pending.add(id);
-    const compressed = maybeCompress(data);
-    const sealed = sealBlob(this.deps.key.data, id, compressed ?? data);
+    const { sealed, compressed } = held ? await held.seal() : encodeInline(this.deps.key.data, id, data);
+    this.throwIfFailed();
     const packer = this.packers[type];
-    packer.add(sealed, { id, type, length: sealed.length, rawLength: data.length, compressed: compressed !== null });
+    const stored = sealed.length; // read now: flushing the pack releases the blob's buffer
+    packer.add(sealed, { id, type, length: stored, rawLength, compressed });
     if (packer.bytes >= this.deps.packSize) await this.flushPacker(type);
-    return { id, known: false, stored: sealed.length };
+    return { id, known: false, stored };
   }
 
   /** finish uploads what is left and writes the index for every pack of this session. */
@@ -100,6 +119,8 @@ export class Uploader implements BlobSaver {
     } catch (err) {
       this.failure ??= new Error(`save pack ${pack.id.slice(0, 8)}`, { cause: err });
       return;
+    } finally {
+      release(pack.bytes);
     }
     this.deps.index.addPack(pack.id, pack.blobs);
     for (const b of pack.blobs) this.pending.delete(b.id);
@@ -124,4 +145,9 @@ export class Uploader implements BlobSaver {
   private throwIfFailed(): void {
     if (this.failure) throw this.failure;
   }
+}
+
+function encodeInline(dataKey: Uint8Array, id: string, data: Uint8Array): { sealed: Uint8Array; compressed: boolean } {
+  const compressed = maybeCompress(data);
+  return { sealed: sealBlob(dataKey, id, compressed ?? data), compressed: compressed !== null };
 }

@@ -53,7 +53,7 @@ export async function restoreTreeInto(repo: Repository, treeId: string, opts: Re
   const reader: BlobReader = {
     lookup: (id) => repo.index.get(id),
     readRange: (packId, offset, length, signal) => repo.backend.load({ type: "pack", name: packId }, { offset, length }, { signal }),
-    decodeBlob: (id, e, sealed) => repo.decodeBlob(id, e, sealed),
+    decodeRun: (blobs, run) => repo.decodeRun(blobs, run),
   };
   const result: RestoreResult = { files: 0, dirs: 0, links: 0, bytes: 0, errors: [] };
   const ctx: Ctx = {

@@ -6,12 +6,14 @@
  */
 import { open, rename, rm } from "node:fs/promises";
 import type { IndexEntry } from "../repository/index/indexfile.ts";
+import { release } from "../util/release.ts";
 
 /** BlobReader is what the writer needs from the repository. */
 export interface BlobReader {
   lookup(id: string): IndexEntry | undefined;
   readRange(packId: string, offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array>;
-  decodeBlob(id: string, e: IndexEntry, sealed: Uint8Array): Promise<Buffer>;
+  /** decodeRun verifies every blob of a run; a damaged blob comes back as an Error. */
+  decodeRun(blobs: { id: string; e: IndexEntry; start: number }[], run: Uint8Array): Promise<(Buffer | Error)[]>;
 }
 
 // Largest single ranged read; also bounds memory per file being restored.
@@ -61,11 +63,12 @@ export async function writeFile(path: string, content: string[], mode: number, r
       signal?.throwIfAborted();
       const bytes = await next!;
       next = fetch(i + 1);
-      for (const b of run.blobs) {
-        const start = b.e.offset - run.offset;
-        const plain = await reader.decodeBlob(b.id, b.e, bytes.subarray(start, start + b.e.length));
+      const plains = await reader.decodeRun(run.blobs.map((b) => ({ ...b, start: b.e.offset - run.offset })), bytes);
+      for (const plain of plains) {
+        if (plain instanceof Error) throw plain;
         await fh.write(plain, 0, plain.length, written);
         written += plain.length;
+        release(plain);
       }
     }
     await fh.close();

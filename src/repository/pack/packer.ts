@@ -5,6 +5,7 @@
  */
 import { encodeHeader, type LocatedBlob, type PackedBlob } from "./format.ts";
 import { sha256hex } from "../objects.ts";
+import { release } from "../../util/release.ts";
 
 export interface FinishedPack {
   id: string;
@@ -35,6 +36,7 @@ export class Packer {
   finish(key: Uint8Array): FinishedPack | null {
     if (this.blobs.length === 0) return null;
     const bytes = Buffer.concat([...this.parts, encodeHeader(key, this.blobs)]);
+    for (const p of this.parts) release(p);
     const blobs = this.blobs;
     this.parts = [];
     this.blobs = [];

@@ -1,0 +1,120 @@
+/**
+ * @module repository/codec/pool
+ * A small pool of worker threads doing the CPU-heavy blob work (zstd, AES-GCM, HMAC) so a
+ * backup or restore uses every core; the main thread keeps reading, chunking and writing.
+ * Blobs below a threshold are cheaper to do inline than to post, and stay on the caller.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { CodecReply, CodecRequest, OpenEntry } from "./protocol.ts";
+
+type Pending = { resolve(r: CodecReply): void; reject(e: unknown): void };
+
+/** HeldBlob is a blob a worker has hashed and keeps until seal() or drop(). */
+export interface HeldBlob {
+  id: string;
+  seal(): Promise<{ sealed: Uint8Array; compressed: boolean }>;
+  drop(): void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+}
+
+const WORKER_URL = new URL(import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js", import.meta.url);
+
+export class CodecPool {
+  private readonly slots: Slot[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private next = 1;
+  private failed: unknown = null;
+
+  // One core stays with the main thread (reading, chunking, packing). Two workers on two cores
+  // were no faster than one (4.5 s vs 4.8 s for 307 MB) and cost 90 MB more peak RSS.
+  constructor(keys: { dataKey: Uint8Array; idKey: Uint8Array }, size = Math.max(1, Math.min(3, availableParallelism() - 1))) {
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(WORKER_URL, { workerData: keys });
+      worker.on("message", (r: CodecReply) => this.settle(r));
+      worker.on("error", (err) => this.fail(err));
+      worker.on("exit", (code) => { if (code !== 0) this.fail(new Error(`codec worker exited with code ${code}`)); });
+      // Referenced only while a job is in flight (see post). After the listeners: adding a
+      // "message" listener re-references the worker's port.
+      worker.unref();
+      this.slots.push({ worker, busy: 0 });
+    }
+  }
+
+  /**
+   * hash sends a blob to a worker (`data` is transferred away) and returns its keyed id with
+   * a handle: call seal() if the repository lacks the blob, drop() if it has it.
+   */
+  async hash(data: Uint8Array): Promise<HeldBlob> {
+    const slot = this.pick();
+    const r = await this.post(slot, (job) => ({ t: "hash", job, data: transferable(data) }));
+    if (r.t !== "hashed") throw new Error("codec: unexpected reply");
+    const job = r.job;
+    return {
+      id: r.id,
+      seal: async () => {
+        const s = await this.post(slot, () => ({ t: "seal", job, id: r.id }), job);
+        if (s.t !== "sealed") throw new Error("codec: unexpected reply");
+        return { sealed: s.sealed, compressed: s.compressed };
+      },
+      drop: () => slot.worker.postMessage({ t: "drop", job } satisfies CodecRequest),
+    };
+  }
+
+  /** open authenticates, inflates and checks the blobs of one contiguous run. */
+  async open(entries: OpenEntry[], run: Uint8Array): Promise<(Uint8Array | string)[]> {
+    const r = await this.post(this.pick(), (job) => ({ t: "open", job, entries, data: transferable(run) }));
+    if (r.t !== "opened") throw new Error("codec: unexpected reply");
+    return r.results;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private pick(): Slot {
+    return this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+  }
+
+  /** post sends one request to `slot`; `reuse` is the job of a blob the worker holds. */
+  private post(slot: Slot, make: (job: number) => CodecRequest, reuse?: number): Promise<CodecReply> {
+    if (this.failed) return Promise.reject(this.failed);
+    const job = reuse ?? this.next++;
+    const req = make(job);
+    return new Promise<CodecReply>((resolve, reject) => {
+      this.pending.set(job, {
+        resolve: (r) => { release(slot); resolve(r); },
+        reject: (e) => { release(slot); reject(e); },
+      });
+      if (slot.busy++ === 0) slot.worker.ref();
+      slot.worker.postMessage(req, "data" in req ? [req.data] : []);
+    });
+  }
+
+  private settle(r: CodecReply): void {
+    const p = this.pending.get(r.job);
+    this.pending.delete(r.job);
+    p?.resolve(r);
+  }
+
+  private fail(err: unknown): void {
+    this.failed ??= new Error("codec worker failed", { cause: err });
+    for (const p of this.pending.values()) p.reject(this.failed);
+    this.pending.clear();
+  }
+}
+
+function release(slot: Slot): void {
+  if (--slot.busy === 0) slot.worker.unref();
+}
+
+/** transferable returns an ArrayBuffer holding exactly `u`, copying only if `u` is a view. */
+function transferable(u: Uint8Array): ArrayBuffer {
+  if (u.byteOffset === 0 && u.byteLength === u.buffer.byteLength && u.buffer instanceof ArrayBuffer) return u.buffer;
+  // A copy, never u.slice(): on a Buffer that is a view, and its .buffer may be the shared pool.
+  return new Uint8Array(u).buffer as ArrayBuffer;
+}

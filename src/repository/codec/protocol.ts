@@ -1,0 +1,31 @@
+/**
+ * @module repository/codec/protocol
+ * Messages between the codec pool and its workers. Buffers travel as transferred
+ * ArrayBuffers, so no blob is copied between threads.
+ */
+
+export interface OpenEntry {
+  id: string;
+  /** Offset of the sealed blob inside the transferred run. */
+  start: number;
+  length: number;
+  rawLength: number;
+  compressed: boolean;
+}
+
+/**
+ * A new blob takes two round trips: "hash" sends the data and returns its keyed id; the
+ * worker keeps the data until "seal" (the repository lacks the blob) or "drop" (it has it),
+ * so known blobs are never compressed and the main thread never hashes.
+ */
+export type CodecRequest =
+  | { t: "hash"; job: number; data: ArrayBuffer }
+  | { t: "seal"; job: number; id: string }
+  | { t: "drop"; job: number }
+  | { t: "open"; job: number; entries: OpenEntry[]; data: ArrayBuffer };
+
+export type CodecReply =
+  | { t: "hashed"; job: number; id: string }
+  | { t: "sealed"; job: number; sealed: Uint8Array; compressed: boolean }
+  /** One result per entry: the plaintext, or why the blob is damaged. */
+  | { t: "opened"; job: number; results: (Uint8Array | string)[] };
