@@ -59,7 +59,7 @@ describe("integrity: damage is detected and named", { timeout: 300_000 }, () => 
     source = await hashTree(src);
     const res = await ws.cli(["backup", src]);
     assert.equal(res.code, 0, res.stderr);
-    assert.ok((await objectNames(ws.repo, "data")).length >= 6, "the data is spread over several packs");
+    assert.ok((await objectNames(ws.repo, "data")).length >= 4, "the data is spread over several packs");
   });
 
   after(() => ws?.cleanup());
