@@ -13,6 +13,7 @@ import { measurePlan, type ItemSize, type LeftOut } from "./measure.ts";
 import { expandGlob } from "./presets/_fs.ts";
 import { getPreset, presetNames, PRESETS, type PresetOptions, type PresetPlan } from "./presets/index.ts";
 import type { Item } from "./types.ts";
+import { pidAlive } from "../util/process.ts";
 
 export { describeDetection };
 
@@ -105,7 +106,7 @@ export async function findRunning(root: string, pidFiles: string[]): Promise<Run
   for (const pattern of pidFiles) {
     for (const file of await expandGlob(isAbsolute(pattern) ? pattern : join(root, pattern))) {
       const pid = parsePid(await readFile(file, "utf8").catch(() => ""));
-      if (pid !== null && alive(pid)) out.push({ file, pid });
+      if (pid !== null && pidAlive(pid)) out.push({ file, pid });
     }
   }
   return out;
@@ -124,11 +125,3 @@ function parsePid(text: string): number | null {
   return typeof pid === "number" && Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}

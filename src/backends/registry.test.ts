@@ -13,8 +13,8 @@ describe("openBackend", () => {
   });
 
   it("names the supported schemes for unknown or unimplemented ones", async () => {
-    await assert.rejects(openBackend("s3:bucket/repo"), /backend "s3" is not implemented yet; supported: local:/);
-    await assert.rejects(openBackend("sftp:host:/repo"), /"sftp" is not implemented yet/);
+    await assert.rejects(openBackend("s3:bucket/repo"), /backend "s3" is not available in this version \(planned: SFTP and S3 repositories\); supported: local:/);
+    await assert.rejects(openBackend("sftp:host:/repo"), /"sftp" is not available in this version/);
     await assert.rejects(openBackend("foo:bar"), /backend "foo" is unknown; supported: local:/);
   });
 

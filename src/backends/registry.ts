@@ -49,7 +49,7 @@ export async function openBackend(location: string): Promise<Backend> {
   const factory = Object.hasOwn(FACTORIES, scheme) ? FACTORIES[scheme] : undefined;
   const supported = `supported: ${supportedSchemes().map((s) => `${s}:`).join(", ")} or a plain path`;
   if (!factory) {
-    const what = PLANNED.has(scheme) ? "is not implemented yet" : "is unknown";
+    const what = PLANNED.has(scheme) ? "is not available in this version (planned: SFTP and S3 repositories)" : "is unknown";
     throw new LifeboatError(`repository location ${JSON.stringify(location)}: backend "${scheme}" ${what}; ${supported}`, {
       hint: "a local folder whose name contains ':' can be given as ./name",
     });

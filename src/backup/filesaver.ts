@@ -10,8 +10,8 @@ import type { Chunker } from "../chunker/chunker.ts";
 import type { BlobSaver, SaveResult } from "../repository/uploader.ts";
 
 const READ_SIZE = 1024 * 1024;
-// Chunks in flight per file: enough to keep zstd's thread pool busy on two cores.
-const WINDOW = 4;
+// Chunks of one file in flight (hashing or sealing on a codec worker) while the next is read.
+const WINDOW = 2;
 
 export interface SavedFile {
   content: string[];

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Backend } from "../backends/backend.ts";
 import { LockError } from "../errors/index.ts";
 import { decodeObject, encodeObject, sha256hex } from "./objects.ts";
+import { pidAlive } from "../util/process.ts";
 
 export interface LockInfo {
   time: string;
@@ -56,14 +57,6 @@ export function isStale(info: LockInfo, now: number, staleMs: number): boolean {
   return !pidAlive(info.pid);
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** listLocks reads every lock; an unreadable one counts as live until its object is old. */
 export async function listLocks(be: Backend, key: Uint8Array, timings: LockTimings, signal?: AbortSignal): Promise<FoundLock[]> {
