@@ -173,9 +173,12 @@ export class Repository {
     return this.index.get(id)?.type;
   }
 
-  /** codec returns the worker pool for blob encoding and decoding, started on first use. */
-  codec(): CodecPool {
-    this.pool ??= new CodecPool({ dataKey: this.key.data, idKey: this.key.id });
+  /**
+   * codec returns the worker pool for blob encoding and decoding, started on first use with
+   * `size` workers (default: one per core but one, which stays with the reading thread).
+   */
+  codec(size?: number): CodecPool {
+    this.pool ??= new CodecPool({ dataKey: this.key.data, idKey: this.key.id }, size);
     return this.pool;
   }
 
