@@ -32,7 +32,8 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
     await program.parseAsync(argv, { from: "user" });
     return code;
   } catch (err) {
-    return reportError(err, cli.json);
+    // Interrupted work may fail with whatever the abort broke (a pack save, a read): still 130.
+    return reportError(signal.aborted && !isAbortError(err) ? Object.assign(new Error("interrupted", { cause: err }), { name: "AbortError" }) : err, cli.json);
   }
 }
 

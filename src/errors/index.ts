@@ -68,7 +68,10 @@ export class IntegrityError extends Error {
   }
 }
 
-/** isAbortError is true for the rejection of an aborted operation. */
+/** isAbortError is true for the rejection of an aborted operation, also when wrapped as a cause. */
 export function isAbortError(err: unknown): boolean {
-  return err instanceof Error && (err.name === "AbortError" || (err as { code?: string }).code === "ABORT_ERR");
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e.name === "AbortError" || (e as { code?: string }).code === "ABORT_ERR") return true;
+  }
+  return false;
 }

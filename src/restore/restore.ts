@@ -127,8 +127,13 @@ async function chownQuiet(dest: string, n: Node): Promise<void> {
   }
 }
 
-/** nsToSeconds keeps microsecond precision (what utimes can set through a double). */
+/**
+ * nsToSeconds keeps microsecond precision (what utimes can set through a double). A double
+ * near 1.8e9 s is only good to ~0.24 µs and libuv truncates it to nanoseconds, so the exact
+ * microsecond could come back one below (and cross a millisecond); half a microsecond of bias
+ * keeps the truncated value inside the right microsecond.
+ */
 export function nsToSeconds(ns: string): number {
   const big = BigInt(ns);
-  return Number(big / 1000n) / 1e6;
+  return (Number(big / 1000n) + 0.5) / 1e6;
 }
