@@ -6,7 +6,7 @@
 import { Command } from "commander";
 import { ExitCode, LifeboatError, isAbortError } from "../errors/index.ts";
 import { TOOL_VERSION } from "../version.ts";
-import { Cli } from "./context.ts";
+import { Cli, helpText } from "./context.ts";
 import { registerCommands } from "./commands/index.ts";
 
 /** run executes the CLI with `argv` (without node and script) and resolves to the exit code. */
@@ -22,6 +22,12 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
     .option("--no-cache", "do not use the local index cache")
     .option("--cache-dir <dir>", "local cache folder (default $XDG_CACHE_HOME/lifeboat)")
     .option("--lock-wait <duration>", "keep retrying a locked repository this long, e.g. 5m")
+    .addHelpText("after", helpText([
+      "lifeboat demo                                   # back up, lose and recover a sample agent",
+      "lifeboat init --repo /mnt/backup/wren --generate-password ~/.config/lifeboat/password",
+      "lifeboat backup && lifeboat check --read-data-subset 10%",
+      "lifeboat restore latest --agent wren --dry-run",
+    ]))
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
