@@ -26,6 +26,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { applySmallChange, generateTree, GiB, type ChangeStats, type GenerateStats } from "./generate.ts";
+import { busyCpuS, canDropCaches, dropCaches, duBytes, sh, sleepMs, tryRead } from "./proc.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const NODE = process.execPath;
@@ -93,43 +94,13 @@ interface Report {
 
 // ---------------------------------------------------------------------------------------
 
-function sh(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...opts });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}:\n${(r.stdout + r.stderr).trim().slice(-2000)}`);
-  return r.stdout;
-}
 
-function tryRead(path: string): string {
-  try { return readFileSync(path, "utf8"); } catch { return ""; }
-}
 
-function canDropCaches(): boolean {
-  try {
-    writeFileSync("/proc/sys/vm/drop_caches", "3");
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-function dropCaches(): void {
-  spawnSync("sync");
-  writeFileSync("/proc/sys/vm/drop_caches", "3");
-}
 
-/** busyCpuS returns the machine's busy CPU seconds so far (all cores; idle and iowait excluded). */
-function busyCpuS(): number {
-  const f = tryRead("/proc/stat").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
-  return (user + nice + system + irq + softirq + steal) / 100; // USER_HZ is 100 on Linux
-}
 
 const NPROC = availableParallelism();
 
-function sleepMs(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
 
 /**
  * waitQuiet waits (up to maxS seconds) until the machine has been idle for a second: less
@@ -180,9 +151,6 @@ function measure(label: string, cmd: string, args: string[], env: NodeJS.Process
   return m;
 }
 
-function duBytes(path: string): number {
-  return Number(sh("du", ["-sb", path]).split(/\s+/)[0]);
-}
 
 // ---------------------------------------------------------------------------------------
 // Tree comparison.

@@ -39,6 +39,7 @@ import { parseArgs } from "node:util";
 import { DatabaseSync } from "node:sqlite";
 import { zstdCompressSync, constants as zc } from "node:zlib";
 import { dropPgDatabase, generateAgent, hourStep, type GenerateAgentStats, type PgOptions } from "./generate.ts";
+import { busyCpuS, canDropCaches, dropCaches, duBytes, sh, sleepMs, tryRead } from "../proc.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const NODE = process.execPath;
@@ -87,37 +88,13 @@ interface Report {
 // ---------------------------------------------------------------------------------------
 // Helpers (compare-restic.ts runs its main on import, so these are small copies).
 
-function sh(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): string {
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 512 * 1024 * 1024, ...opts });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}:\n${(r.stdout + r.stderr).trim().slice(-2000)}`);
-  return r.stdout;
-}
 
-function tryRead(path: string): string {
-  try { return readFileSync(path, "utf8"); } catch { return ""; }
-}
 
-function canDropCaches(): boolean {
-  try { writeFileSync("/proc/sys/vm/drop_caches", "3"); return true; } catch { return false; }
-}
 
-function dropCaches(): void {
-  spawnSync("sync");
-  writeFileSync("/proc/sys/vm/drop_caches", "3");
-}
 
-function busyCpuS(): number {
-  const f = tryRead("/proc/stat").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
-  return (user + nice + system + irq + softirq + steal) / 100;
-}
 
 const NPROC = availableParallelism();
 
-function sleepMs(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
 
 function waitQuiet(maxS: number): void {
   if (maxS <= 0) return;
@@ -153,9 +130,6 @@ function measure(label: string, cmd: string, args: string[], env: NodeJS.Process
   return m;
 }
 
-function duBytes(path: string): number {
-  return Number(sh("du", ["-sb", path]).split(/\s+/)[0]);
-}
 
 function shq(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
