@@ -5,18 +5,18 @@
  * then one snapshot tagged with the agent's name and carrying its manifest. The snapshot
  * tree holds one folder per item, named after the item.
  */
-import { hostname, userInfo } from "node:os";
+import { hostname } from "node:os";
 import { runHook } from "../agent/hooks.ts";
 import { LifeboatError } from "../errors/index.ts";
 import type { AgentConfig, AgentManifest, Item, ItemManifest } from "../model/agent.ts";
 import type { Node, Snapshot } from "../model/index.ts";
 import type { Repository } from "../repository/repository.ts";
-import { indexOrphanPacks } from "../repository/recover.ts";
 import { loadSnapshots, saveSnapshot } from "../repository/snapshots.ts";
 import { createSource, SourceError } from "../sources/index.ts";
 import { TOOL_VERSION } from "../version.ts";
 import { Archiver, type ArchiverEvents } from "./archiver.ts";
 import { createCaptureContext } from "./capture.ts";
+import { archiverRepo, safeUser, withBackupSession } from "./session.ts";
 import type { FileError } from "./backup.ts";
 
 export interface AgentBackupOptions {
@@ -43,10 +43,7 @@ export async function backupAgent(repo: Repository, agent: AgentConfig, opts: Ag
   const skipNames = new Set([...agent.skip, ...(opts.skip ?? [])]);
   const unknown = [...(opts.skip ?? [])].filter((n) => !agent.items.some((i) => i.name === n));
   if (unknown.length > 0) throw new LifeboatError(`agent ${agent.name} has no item ${unknown.join(", ")}`, { hint: "run `lifeboat agent detect` to list its items" });
-  const lock = await repo.lock({ exclusive: false, waitMs: opts.lockWaitMs, signal });
-  try {
-    await repo.loadIndex({ signal });
-    await indexOrphanPacks(repo, signal);
+  return withBackupSession(repo, { lockWaitMs: opts.lockWaitMs, signal }, async () => {
     const parent = (await loadSnapshots(repo, signal)).snapshots.filter((s) => s.agent === agent.name && s.host === hostname()).at(-1);
     const env = { LIFEBOAT_AGENT: agent.name, LIFEBOAT_AGENT_ROOT: agent.root };
     if (agent.hooks.before) await runHook("before", agent.hooks.before, { cwd: agent.root, env, signal });
@@ -68,9 +65,7 @@ export async function backupAgent(repo: Repository, agent: AgentConfig, opts: Ag
     };
     const snapshotId = await saveSnapshot(repo, snapshot, signal);
     return { snapshot: { ...snapshot, id: snapshotId }, snapshotId, errors: captured.errors };
-  } finally {
-    await lock.release();
-  }
+  });
 }
 
 async function captureItems(repo: Repository, agent: AgentConfig, skipNames: Set<string>, parent: Snapshot | undefined, opts: AgentBackupOptions) {
@@ -81,7 +76,7 @@ async function captureItems(repo: Repository, agent: AgentConfig, skipNames: Set
   const events: ArchiverEvents = { ...opts.events, onError: (path, err) => { errors.push({ path, message: (err as Error).message }); opts.events?.onError?.(path, err); } };
   const parentItems = parent ? await childrenOf(repo, parent.tree, signal) : new Map<string, Node>();
   return repo.withUploader(async (saver) => {
-    const archiver = new Archiver(saver, { loadTree: (id, s) => repo.loadTree(id, s), hasBlob: (id) => repo.index.has(id) }, repo.chunkerPolicy(), events, signal);
+    const archiver = new Archiver(saver, archiverRepo(repo), repo.chunkerPolicy(), events, signal);
     const itemNodes: Node[] = [];
     for (const item of agent.items) {
       if (skipNames.has(item.name)) {
@@ -139,6 +134,3 @@ function notCovered(agent: AgentConfig, skipped: { name: string; reason: string 
   ];
 }
 
-function safeUser(): string {
-  try { return userInfo().username; } catch { return "unknown"; }
-}

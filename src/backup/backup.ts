@@ -1,19 +1,19 @@
 /**
  * @module backup/backup
- * The backup job: check the paths, lock (shared), load the index, index packs a killed
- * run left behind, archive inside withUploader (packs → index), then save the snapshot.
+ * The backup job for plain paths: check them, then inside a backup session (session.ts) find
+ * the parent, archive inside withUploader (packs → index), and save the snapshot.
  */
 import { access } from "node:fs/promises";
-import { hostname, userInfo } from "node:os";
+import { hostname } from "node:os";
 import { LifeboatError } from "../errors/index.ts";
 import type { Node, Snapshot } from "../model/index.ts";
 import type { Repository } from "../repository/repository.ts";
 import { loadSnapshots, matchesFilter } from "../repository/snapshots.ts";
 import { saveSnapshot } from "../repository/snapshots.ts";
-import { indexOrphanPacks } from "../repository/recover.ts";
 import { TOOL_VERSION } from "../version.ts";
 import { Archiver, type ArchiverEvents } from "./archiver.ts";
 import { archiveRoots, normalizePaths } from "./roots.ts";
+import { archiverRepo, safeUser, withBackupSession } from "./session.ts";
 
 export interface BackupOptions {
   paths: string[];
@@ -46,10 +46,7 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
   const paths = normalizePaths(opts.paths);
   await checkPaths(paths);
   const signal = opts.signal;
-  const lock = await repo.lock({ exclusive: false, waitMs: opts.lockWaitMs, signal });
-  try {
-    await repo.loadIndex({ signal });
-    await indexOrphanPacks(repo, signal);
+  return withBackupSession(repo, { lockWaitMs: opts.lockWaitMs, signal }, async () => {
     const host = opts.host ?? hostname();
     const parent = opts.force ? undefined : await findParent(repo, { host, paths, agent: opts.agent }, opts.parent, signal);
     const errors: FileError[] = [];
@@ -62,7 +59,7 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
     };
     const parentRoot: Node | undefined = parent ? rootNode(parent.tree) : undefined;
     const { tree, counts } = await repo.withUploader(async (saver) => {
-      const archiver = new Archiver(saver, { loadTree: (id, s) => repo.loadTree(id, s), hasBlob: (id) => repo.index.has(id) }, repo.chunkerPolicy(), events, signal);
+      const archiver = new Archiver(saver, archiverRepo(repo), repo.chunkerPolicy(), events, signal);
       const tree = await archiveRoots(archiver, paths, parentRoot);
       return { tree, counts: archiver.counts };
     }, { signal });
@@ -75,9 +72,7 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
     };
     const snapshotId = await saveSnapshot(repo, snapshot, signal);
     return { snapshot: { ...snapshot, id: snapshotId }, snapshotId, errors };
-  } finally {
-    await lock.release();
-  }
+  });
 }
 
 function rootNode(tree: string): Node {
@@ -101,6 +96,3 @@ async function findParent(repo: Repository, filter: { host: string; paths: strin
   return snapshots.filter((s) => matchesFilter(s, filter)).at(-1);
 }
 
-function safeUser(): string {
-  try { return userInfo().username; } catch { return "unknown"; }
-}
