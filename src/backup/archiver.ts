@@ -9,6 +9,7 @@ import { lstat, readdir, readlink } from "node:fs/promises";
 import type { BigIntStats } from "node:fs";
 import { join, relative, sep } from "node:path";
 import type { ChunkerPolicy } from "../chunker/chunker.ts";
+import { CONTENT_LIST_MIN, encodeContentList, splitContent } from "../model/contentlist.ts";
 import { encodeTree, type Node, type SnapshotSummary, type Tree } from "../model/index.ts";
 import type { BlobSaver } from "../repository/uploader.ts";
 import { Semaphore } from "../util/semaphore.ts";
@@ -70,9 +71,28 @@ export class Archiver {
     this.signal = signal;
   }
 
-  /** saveTree stores a directory listing and returns its blob id. */
+  /** saveTree stores a directory listing (long content lists as list blobs) and returns its blob id. */
   async saveTree(nodes: Node[]): Promise<string> {
-    const r = await this.saver.saveBlob("tree", encodeTree({ nodes }));
+    const stored: Node[] = [];
+    for (const n of nodes) stored.push(await this.withContentLists(n));
+    return this.saveTreeBlob(encodeTree({ nodes: stored }));
+  }
+
+  /**
+   * withContentLists moves a long content list into list blobs (docs/design.md §6). Lists
+   * a node brings from its parent snapshot are ignored: they are re-split from `content`.
+   */
+  private async withContentLists(n: Node): Promise<Node> {
+    if (n.content === undefined) return n;
+    const { content, contentLists: _stale, ...rest } = n;
+    if (content.length < CONTENT_LIST_MIN) return { ...rest, content };
+    const lists: string[] = [];
+    for (const group of splitContent(content)) lists.push(await this.saveTreeBlob(encodeContentList(group)));
+    return { ...rest, contentLists: lists };
+  }
+
+  private async saveTreeBlob(bytes: Uint8Array): Promise<string> {
+    const r = await this.saver.saveBlob("tree", bytes);
     if (!r.known) this.counts.bytesStored += r.stored;
     return r.id;
   }

@@ -10,8 +10,11 @@ import type { Chunker } from "../chunker/chunker.ts";
 import type { BlobSaver, SaveResult } from "../repository/uploader.ts";
 
 const READ_SIZE = 1024 * 1024;
-// Chunks of one file in flight (hashing or sealing on a codec worker) while the next is read.
+// Chunks of one file in flight (hashing or sealing on a codec worker) while the next is read:
+// at least WINDOW chunks, and up to WINDOW_BYTES of small ones, so 8 KiB database blocks
+// reach the worker in batches (repository/codec/pool.ts sealSmall).
 const WINDOW = 2;
+const WINDOW_BYTES = 2 * 1024 * 1024;
 
 export interface SavedFile {
   content: string[];
@@ -59,6 +62,7 @@ export async function saveFile(
   const hash = opts.sha256 ? createHash("sha256") : null;
   let size = 0;
   let settled = 0;
+  let inFlight = 0;
   for await (const chunk of chunker.chunks(input, { signal })) {
     const n = chunk.length; // read first: saveBlob may transfer the chunk to a worker thread
     size += n;
@@ -68,7 +72,11 @@ export async function saveFile(
     p.catch(() => undefined); // awaited below; this only stops an early rejection counting as unhandled
     results.push(p);
     onBytes?.(n);
-    if (results.length - settled >= WINDOW) await results[settled++];
+    inFlight += n;
+    while (results.length - settled >= WINDOW && inFlight >= WINDOW_BYTES) {
+      await results[settled];
+      inFlight -= lengths[settled++]!;
+    }
   }
   const saved = await Promise.all(results);
   const out: SavedFile = { content: [], sha256: hash?.digest("hex") ?? "", size, blobsNew: 0, bytesNew: 0, bytesStored: 0 };

@@ -23,11 +23,14 @@ export interface ChunkerPolicyOptions {
   fastcdc?: FastCdcSizes;
   /** Per file class chunker, e.g. { database: { name: "fixed", params: { size: 65536 } } }. */
   classes?: Record<string, ChunkerSpec>;
+  /** The class of a file that has no (listed) class, from its path: e.g. "text" for *.jsonl. */
+  classOf?(path: string): string | undefined;
 }
 
 /**
  * createChunkerPolicy returns a policy that gives, in this order: `whole` to files smaller
- * than `smallFileLimit`; the chunker of `classes[fileClass]` when the class is listed;
+ * than `smallFileLimit` (or, for a class chunked by FastCDC, than that FastCDC's min); the
+ * chunker of `classes[fileClass]` when the class is listed, else of `classes[classOf(path)]`;
  * FastCDC to everything else. Chunkers are built once here, so an invalid spec throws now
  * rather than mid-backup, and forFile() is a lookup.
  *
@@ -49,9 +52,11 @@ export function createChunkerPolicy(opts: ChunkerPolicyOptions): ChunkerPolicy {
   for (const [fileClass, chunker] of classes) specs[`class:${fileClass}`] = chunker.spec;
   return {
     specs,
-    forFile(_path: string, size: number, fileClass?: string): Chunker {
-      if (size < limit) return whole;
-      return (fileClass === undefined ? undefined : classes.get(fileClass)) ?? fastcdc;
+    forFile(path: string, size: number, fileClass?: string): Chunker {
+      const byPath = opts.classOf?.(path);
+      const chosen = (fileClass === undefined ? undefined : classes.get(fileClass)) ?? (byPath === undefined ? undefined : classes.get(byPath)) ?? fastcdc;
+      const wholeBelow = chosen !== fastcdc && chosen.spec.name === "fastcdc" ? Math.min(limit, chosen.spec.params["min"] ?? limit) : limit;
+      return size < wholeBelow ? whole : chosen;
     },
   };
 }

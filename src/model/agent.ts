@@ -127,8 +127,13 @@ export interface ItemManifest {
   versions?: Record<string, string | number>;
   /** Per-table row counts (sqlite and postgres). */
   rowCounts?: Record<string, number>;
-  /** Per-table content hashes (sqlite), so a restore can prove each table identical. */
+  /**
+   * Per-table content hashes, so a restore can prove each table identical: postgres
+   * (and sqlite snapshots written before 0.1.0; newer sqlite captures rely on the file's sha256).
+   */
   tableHashes?: Record<string, string>;
+  /** How tableHashes were computed: "copy1" (from the dump's COPY lines); absent: server-side md5 of row::text. */
+  tableHashScheme?: string;
   excluded?: { path: string; reason: string }[];
 }
 

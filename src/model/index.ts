@@ -32,6 +32,12 @@ export interface Node {
   size: number;
   /** Data blob ids in order, for files. */
   content?: BlobId[];
+  /**
+   * Ids of tree-type blobs that each hold a part of the content list, in order; set instead
+   * of `content` for files with many blobs (model/contentlist.ts). Repository.loadTree fills
+   * `content` from them and keeps this field, so reachability walks see the list blobs.
+   */
+  contentLists?: BlobId[];
   /** Tree blob id, for directories. */
   subtree?: BlobId;
   /** Link target, for symlinks (kept as a link, never followed). */
@@ -117,6 +123,7 @@ function canonicalNode(n: Node): Node {
     mtimeNs: n.mtimeNs, ctimeNs: n.ctimeNs, inode: n.inode, size: n.size,
   };
   if (n.content !== undefined) out.content = n.content;
+  if (n.contentLists !== undefined) out.contentLists = n.contentLists;
   if (n.subtree !== undefined) out.subtree = n.subtree;
   if (n.linkTarget !== undefined) out.linkTarget = n.linkTarget;
   return out;

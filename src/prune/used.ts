@@ -1,7 +1,8 @@
 /**
  * @module prune/used
- * Collects every blob that some snapshot references (trees and file content). Prune
- * keeps exactly these; if any tree cannot be read, prune must not run.
+ * Collects every blob that some snapshot references (trees, content list blobs and file
+ * content). Prune keeps exactly these; if any tree (or content list) cannot be read, prune
+ * must not run.
  */
 import type { Snapshot } from "../model/index.ts";
 import type { Repository } from "../repository/repository.ts";
@@ -22,6 +23,7 @@ export async function usedBlobs(repo: Repository, snapshots: Snapshot[], signal?
       });
     }
     for (const n of nodes) {
+      for (const id of n.contentLists ?? []) used.add(id);
       for (const id of n.content ?? []) used.add(id);
       if (n.subtree) await visit(n.subtree);
     }

@@ -8,6 +8,7 @@ import { createChunkerPolicy, type ChunkerPolicy } from "../chunker/index.ts";
 import type { MasterKey } from "../crypto/keys.ts";
 import { blobId } from "../crypto/keys.ts";
 import { IntegrityError } from "../errors/index.ts";
+import { decodeContentList } from "../model/contentlist.ts";
 import { decodeTree, type BlobType, type Tree } from "../model/index.ts";
 import { ObjectCache, defaultCacheDir, type CachedType } from "./cache.ts";
 import type { RepoConfig } from "./config.ts";
@@ -19,16 +20,37 @@ import { decodeObject, encodeObject, sha256hex } from "./objects.ts";
 import { openBlob, type LocatedBlob } from "./pack/format.ts";
 import { Uploader, type BlobSaver } from "./uploader.ts";
 import { CodecPool } from "./codec/pool.ts";
+import { Semaphore } from "../util/semaphore.ts";
 
 // A run below this is decoded inline: the thread hop would cost more than it saves.
 const POOL_MIN_RUN = 256 * 1024;
+
+// Content list blobs of one tree loaded at once: each is a small ranged read, so a few in
+// flight hide backend latency without a flood of requests for a 1,000-list file.
+const CONTENT_LIST_CONCURRENCY = 8;
 
 /**
  * Database copies (SQLite backup() output) change pages in place at fixed offsets: fixed
  * 8 KiB blocks stored 1.6 MB/hour for a 78 MB messages.db where FastCDC at 1 MiB stored
  * 24 MB/hour (docs/design.md, bench/sqlite-capture.ts).
  */
-export const CHUNKER_CLASSES = { database: { name: "fixed", params: { size: 8192 } } };
+/**
+ * Append-mostly text (dumps, JSONL transcripts, logs, markdown) changes at its end or in
+ * small places: FastCDC at 64 KiB average re-stores about 64 KiB per change where the
+ * default 1 MiB re-stored a whole megabyte (the bench PostgreSQL dump: 812 KiB → N KiB an
+ * hour, docs/design.md "Chunking by class").
+ */
+export const CHUNKER_CLASSES = {
+  database: { name: "fixed", params: { size: 8192 } },
+  text: { name: "fastcdc", params: { min: 16 * 1024, avg: 64 * 1024, max: 256 * 1024 } },
+};
+
+const TEXT_FILE = /\.(jsonl|ndjson|json|md|markdown|txt|log|csv|tsv|sql)$/i;
+
+/** textClassOf gives files whose name says they are text the "text" class. */
+export function textClassOf(path: string): string | undefined {
+  return TEXT_FILE.test(path) ? "text" : undefined;
+}
 
 export interface RepositoryOptions {
   /** Folder for the local index/snapshot cache; null disables it. */
@@ -66,7 +88,7 @@ export class Repository {
   }
 
   chunkerPolicy(): ChunkerPolicy {
-    this.policy ??= createChunkerPolicy({ key: this.key.chunker, fastcdc: this.config.chunker, classes: CHUNKER_CLASSES });
+    this.policy ??= createChunkerPolicy({ key: this.key.chunker, fastcdc: this.config.chunker, classes: CHUNKER_CLASSES, classOf: textClassOf });
     return this.policy;
   }
 
@@ -165,8 +187,38 @@ export class Repository {
     return plain;
   }
 
+  /**
+   * loadTree returns a verified tree with every file's `content` filled in: content list
+   * blobs are loaded and expanded (their ids stay in `contentLists` for reachability walks).
+   * A missing, damaged or malformed list blob throws an IntegrityError naming the file.
+   */
   async loadTree(id: string, signal?: AbortSignal): Promise<Tree> {
-    return decodeTree(await this.loadBlob(id, signal));
+    const tree = decodeTree(await this.loadBlob(id, signal));
+    const jobs = new Semaphore(CONTENT_LIST_CONCURRENCY);
+    await Promise.all(tree.nodes.map(async (n) => {
+      if (n.contentLists === undefined) return;
+      const lists = await Promise.all(n.contentLists.map((listId) => jobs.run(() => this.loadContentList(listId, n.name, signal))));
+      n.content = lists.flat();
+    }));
+    return tree;
+  }
+
+  /** loadContentList loads and verifies one content list blob of the file `path`. */
+  async loadContentList(id: string, path: string, signal?: AbortSignal): Promise<string[]> {
+    const object = `blob ${id.slice(0, 8)}`;
+    let bytes: Buffer;
+    try {
+      bytes = await this.loadBlob(id, signal);
+    } catch (err) {
+      if (!(err instanceof IntegrityError)) throw err;
+      const reason = err.message.startsWith(`${err.object}: `) ? err.message.slice(err.object.length + 2) : err.message;
+      throw new IntegrityError(err.object, `content list of ${path}: ${reason}`, err);
+    }
+    try {
+      return decodeContentList(bytes);
+    } catch (cause) {
+      throw new IntegrityError(object, `content list of ${path} is malformed`, cause);
+    }
   }
 
   blobType(id: string): BlobType | undefined {

@@ -78,7 +78,8 @@ export class Uploader implements BlobSaver {
       return { id, known: true, stored: 0 };
     }
     this.pending.add(id);
-    const { sealed, compressed } = held ? await held.seal() : encodeInline(this.deps.key.data, id, data);
+    const { sealed, compressed } = held ? await held.seal()
+      : this.deps.codec ? await this.deps.codec.sealSmall(id, data) : encodeInline(this.deps.key.data, id, data);
     this.throwIfFailed();
     const packer = this.packers[type];
     const stored = sealed.length; // read now: flushing the pack releases the blob's buffer

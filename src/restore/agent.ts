@@ -132,7 +132,8 @@ async function restoreDatabase(repo: Repository, p: PlannedItem, dump: import(".
   if (!dump) throw new LifeboatError(`item ${p.manifest.name}: the snapshot holds no dump`);
   const item = pgItemFor(p, o.config);
   // The comparison runs inside the load's transaction: a mismatch rolls the load back.
-  const expect = { rowCounts: p.manifest.rowCounts ?? {}, ...(p.manifest.tableHashes ? { tableHashes: p.manifest.tableHashes } : {}) };
+  const m = p.manifest;
+  const expect = { rowCounts: m.rowCounts ?? {}, ...(m.tableHashes ? { tableHashes: m.tableHashes, tableHashScheme: m.tableHashScheme } : {}) };
   await restorePostgres(item, nodeContent(repo, dump, o.signal), { signal: o.signal, expect });
   const tables = Object.keys(p.manifest.rowCounts ?? {}).length;
   const verified = `row counts${p.manifest.tableHashes ? " and checksums" : ""} of ${tables} table(s) equal`;

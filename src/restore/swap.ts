@@ -12,6 +12,7 @@ import { chmod, lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { LifeboatError } from "../errors/index.ts";
 import type { Repository } from "../repository/repository.ts";
+import { compareTableStats } from "../sources/dbverify.ts";
 import { verifySqliteFile } from "../sources/sqlite.ts";
 import type { PlannedItem } from "./plan.ts";
 import { restoreTreeInto } from "./restore.ts";
@@ -47,12 +48,12 @@ export async function verifyStaged(p: PlannedItem, s: Staged): Promise<string> {
   if (extra.length > 0) throw new LifeboatError(`item ${m.name}: unexpected files after restore: ${extra.slice(0, 3).join(", ")}`);
   let checked = `sha256 of ${Object.keys(want).length} file(s)`;
   if (m.kind === "sqlite") {
-    const v = await verifySqliteFile(s.path);
+    // Snapshots from before 0.1 recorded table hashes; newer ones rely on the sha256 above.
+    const v = await verifySqliteFile(s.path, { hashes: m.tableHashes !== undefined });
     if (!v.ok) throw new LifeboatError(`item ${m.name}: integrity_check failed on the restored database: ${v.integrity}`);
-    for (const [table, hash] of Object.entries(m.tableHashes ?? {})) {
-      if (v.tableHashes[table] !== hash) throw new LifeboatError(`item ${m.name}: table ${table} differs from the captured one`);
-    }
-    checked += `, integrity_check ok, ${Object.keys(m.tableHashes ?? {}).length} table hashes equal`;
+    const diff = compareTableStats({ rowCounts: m.rowCounts ?? {}, ...(m.tableHashes ? { tableHashes: m.tableHashes } : {}) }, v);
+    if (diff !== "") throw new LifeboatError(`item ${m.name}: the restored database differs from the captured one: ${diff}`);
+    checked += `, integrity_check ok, row counts of ${Object.keys(m.rowCounts ?? {}).length} table(s) equal`;
   }
   if (m.secret) await chmodTree(s.path, 0o600);
   return checked;

@@ -7,6 +7,7 @@
  * database is never left half-restored; a database this restore created is dropped again.
  */
 import type { PostgresItem } from "../agent/types.ts";
+import { COPY_HASH_SCHEME, DumpScanner, LineHasher, scanDump, type CopyTable } from "./copyhash.ts";
 import { compareTableStats, type TableStats } from "./dbverify.ts";
 import { choosePsql, PgError, pgConnection } from "./pgtools.ts";
 import { PsqlSession, quoteIdent, quoteLiteral, readTableStats, type SpawnFn } from "./psql.ts";
@@ -15,7 +16,7 @@ export interface PostgresRestoreOptions {
   /** Database to restore into (default: the item's). */
   database?: string;
   /** What the manifest recorded; any difference rolls the restore back. */
-  expect?: Partial<TableStats>;
+  expect?: Partial<TableStats> & { tableHashScheme?: string | undefined };
   /** Compute checksums even when `expect` has none (default: only when it has them). */
   checksums?: boolean;
   searchPath?: string[];
@@ -55,9 +56,12 @@ export async function restorePostgres(item: PostgresItem, dump: AsyncIterable<Ui
   let committed = false;
   try {
     await session.query("BEGIN;");
-    await session.feed(dump, signal);
+    const scanner = new DumpScanner({ hashRows: false });
+    await session.feed(scanDump(dump, scanner), signal);
     const checksums = opts.checksums ?? (opts.expect?.tableHashes !== undefined);
-    const stats = await readTableStats(session, checksums);
+    const stats = opts.expect?.tableHashScheme === COPY_HASH_SCHEME
+      ? await copyTableStats(session, scanner.tables)
+      : await readTableStats(session, checksums);
     const diff = compareTableStats(opts.expect ?? {}, stats, { extraTables: "ignore" });
     if (diff !== "") {
       await session.query("ROLLBACK;");
@@ -77,6 +81,23 @@ export async function restorePostgres(item: PostgresItem, dump: AsyncIterable<Ui
       }, false).catch(() => undefined);
     }
   }
+}
+
+/**
+ * copyTableStats reads back, inside the load's transaction, every table the dump filled,
+ * with pg_dump's own output settings, and hashes the rows as the capture did.
+ */
+async function copyTableStats(session: PsqlSession, tables: CopyTable[]): Promise<TableStats> {
+  await session.query(`SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO'; SET LOCAL IntervalStyle = 'postgres';
+SET LOCAL extra_float_digits = 3; SET LOCAL bytea_output = 'hex';`);
+  const out: TableStats = { rowCounts: {}, tableHashes: {} };
+  for (const t of tables) {
+    const h = new LineHasher();
+    await session.copyOut(t.copyOut, (line) => h.add(line));
+    out.rowCounts[t.key] = h.rows;
+    out.tableHashes[t.key] = h.digest();
+  }
+  return out;
 }
 
 /**

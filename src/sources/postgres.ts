@@ -1,16 +1,18 @@
 /**
  * @module sources/postgres
  * Captures a PostgreSQL database as a plain SQL dump streamed from pg_dump into the
- * repository, with no temporary file. Row counts and per-table checksums are read in a
- * REPEATABLE READ transaction whose snapshot pg_dump imports (`--snapshot`), so they describe
- * exactly the rows in the dump even while the agent keeps writing. A pg_dump that exits
- * non-zero or is killed makes capture reject, and the caller writes no snapshot.
+ * repository, with no temporary file. Row counts and per-table checksums are computed from
+ * the dump's own COPY blocks as they stream past (sources/copyhash.ts), so they describe
+ * exactly the rows in the dump even while the agent keeps writing, at no extra scan. A
+ * pg_dump that exits non-zero or is killed makes capture reject, and the caller writes no
+ * snapshot.
  */
 import { spawn as nodeSpawn } from "node:child_process";
 import type { PostgresItem } from "../agent/types.ts";
 import { isAbortError } from "../errors/index.ts";
 import { choosePgDump, choosePsql, classifyPgError, lastError, majorOfServer, PgError, pgConnection, type PgConnection } from "./pgtools.ts";
-import { PsqlSession, readTableStats, type SpawnFn } from "./psql.ts";
+import { COPY_HASH_SCHEME, DumpScanner, scanDump } from "./copyhash.ts";
+import { PsqlSession, type SpawnFn } from "./psql.ts";
 import { SourceError, type CaptureContext, type CapturedItem, type Source } from "./source.ts";
 
 export { postgresChecksums, restorePostgres, type PostgresRestoreOptions, type PostgresRestoreResult } from "./pgrestore.ts";
@@ -18,7 +20,7 @@ export { postgresChecksums, restorePostgres, type PostgresRestoreOptions, type P
 export interface PostgresSourceOptions {
   /** Folders to look for psql and pg_dump in (default: PATH, then /usr/lib/postgresql/N/bin, /usr/pgsql-N/bin). */
   searchPath?: string[];
-  /** Per-table checksums: one more full read of every table (default true). Row counts are always taken. */
+  /** Per-table checksums: a SHA-1 per dumped row, on this side (default true). Row counts are always taken. */
   checksums?: boolean;
   /** How long pg_dump waits for a table lock that a migration holds (default "60s"), so a backup cannot hang. */
   lockWaitTimeout?: string;
@@ -37,35 +39,38 @@ async function capturePostgres(item: PostgresItem, ctx: CaptureContext, opts: Po
     const conn = pgConnection(item);
     const psql = await choosePsql({ searchPath: opts.searchPath, signal });
     const session = new PsqlSession(psql.path, conn, { signal, spawn: opts.spawn });
+    let version: string[] | undefined;
     try {
       // Encoding and collation: restore creates a missing database with the server's
       // defaults, so a difference (which changes text sort order) is at least on record.
-      const [version] = await session.query(`SELECT pg_catalog.current_setting('server_version_num'), pg_catalog.current_setting('server_version'),
+      [version] = await session.query(`SELECT pg_catalog.current_setting('server_version_num'), pg_catalog.current_setting('server_version'),
         pg_catalog.pg_encoding_to_char(encoding), datcollate FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database();`);
-      const versionNum = Number(version?.[0]);
-      const pgDump = await choosePgDump(majorOfServer(versionNum), { searchPath: opts.searchPath, signal });
-      const [snap] = await session.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\nSELECT pg_catalog.pg_export_snapshot();");
-      const stats = await readTableStats(session, opts.checksums ?? true);
-      const name = `${item.database.replace(/[/\0]/g, "_")}.sql`;
-      const args = ["--no-password", "--format=plain", "--clean", "--if-exists", "--no-owner",
-        `--snapshot=${snap?.[0] ?? ""}`, `--lock-wait-timeout=${opts.lockWaitTimeout ?? "60s"}`];
-      const saved = await ctx.saveStream(name, runPgDump(pgDump.path, args, conn, signal, opts.spawn));
-      return {
-        nodes: [saved.node],
-        manifest: {
-          name: item.name, kind: "postgres", class: item.class, source: item.database, secret: false,
-          files: 1, bytes: saved.size, sha256: { [name]: saved.sha256 },
-          versions: {
-            server: version?.[1] ?? "", server_version_num: versionNum, pg_dump: pgDump.version,
-            encoding: version?.[2] ?? "", collate: version?.[3] ?? "",
-          },
-          rowCounts: stats.rowCounts,
-          ...(opts.checksums ?? true ? { tableHashes: stats.tableHashes } : {}),
-        },
-      };
     } finally {
-      await session.close(); // ends the snapshot's transaction; only after pg_dump is done
+      await session.close();
     }
+    const versionNum = Number(version?.[0]);
+    const pgDump = await choosePgDump(majorOfServer(versionNum), { searchPath: opts.searchPath, signal });
+    const name = `${item.database.replace(/[/\0]/g, "_")}.sql`;
+    const args = ["--no-password", "--format=plain", "--clean", "--if-exists", "--no-owner", `--lock-wait-timeout=${opts.lockWaitTimeout ?? "60s"}`];
+    const checksums = opts.checksums ?? true;
+    const scanner = new DumpScanner({ hashRows: checksums });
+    // UTC: timestamptz text then reads the same wherever the dump is loaded and verified.
+    const dumpConn = { ...conn, env: { ...conn.env, PGTZ: "UTC" } };
+    const saved = await ctx.saveStream(name, scanDump(runPgDump(pgDump.path, args, dumpConn, signal, opts.spawn), scanner), { fileClass: "text" });
+    const stats = [...scanner.stats];
+    return {
+      nodes: [saved.node],
+      manifest: {
+        name: item.name, kind: "postgres", class: item.class, source: item.database, secret: false,
+        files: 1, bytes: saved.size, sha256: { [name]: saved.sha256 },
+        versions: {
+          server: version?.[1] ?? "", server_version_num: versionNum, pg_dump: pgDump.version,
+          encoding: version?.[2] ?? "", collate: version?.[3] ?? "",
+        },
+        rowCounts: Object.fromEntries(stats.map(([k, h]) => [k, h.rows])),
+        ...(checksums ? { tableHashes: Object.fromEntries(stats.map(([k, h]) => [k, h.digest()])), tableHashScheme: COPY_HASH_SCHEME } : {}),
+      },
+    };
   } catch (err) {
     if (signal?.aborted || isAbortError(err)) throw err;
     const pg = findPgError(err);

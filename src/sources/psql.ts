@@ -22,10 +22,10 @@ const STDERR_KEEP = 16 * 1024;
 
 export class PsqlSession {
   private readonly child: ChildProcessWithoutNullStreams;
-  private pending = "";
+  private pending: Buffer[] = [];
   private stderr = "";
   private exit: Error | undefined;
-  private waiter: { marker: string; rows: string[][] | undefined; resolve: (rows: string[][]) => void; reject: (e: Error) => void } | undefined;
+  private waiter: Waiter | undefined;
   private readonly closed: Promise<unknown>;
 
   /**
@@ -37,7 +37,7 @@ export class PsqlSession {
     const args = ["-X", "-q", "-t", "-A", "-F", SEP, "--no-password", "-v", "ON_ERROR_STOP=1"];
     this.child = (opts.spawn ?? nodeSpawn)(psql, args, { env: conn.env, stdio: "pipe", signal: opts.signal });
     this.child.stdin.on("error", () => undefined); // EPIPE after psql exits: reported by "close"
-    this.child.stdout.setEncoding("utf8").on("data", (s: string) => this.onData(s));
+    this.child.stdout.on("data", (b: Buffer) => this.onData(b));
     this.child.stderr.setEncoding("utf8").on("data", (s: string) => { this.stderr = (this.stderr + s).slice(-STDERR_KEEP); });
     this.child.on("error", (err) => { this.exit ??= opts.signal?.aborted ? toError(opts.signal.reason) : err; });
     // Not events.once(): it rejects on the "error" that an aborted spawn emits before "close".
@@ -50,10 +50,22 @@ export class PsqlSession {
 
   /** query runs `sql` (one or more statements ending in ";") and returns its rows' fields. */
   query(sql: string): Promise<string[][]> {
+    return this.run(sql, undefined);
+  }
+
+  /**
+   * copyOut runs one `COPY … TO STDOUT` and hands each output line, as bytes and without
+   * its newline, to `onLine`; rows are never collected in memory.
+   */
+  async copyOut(sql: string, onLine: (line: Buffer) => void): Promise<void> {
+    await this.run(sql, onLine);
+  }
+
+  private run(sql: string, onLine: ((line: Buffer) => void) | undefined): Promise<string[][]> {
     if (this.exit !== undefined) return Promise.reject(this.exit);
     if (this.waiter !== undefined) return Promise.reject(new Error("psql session: one query at a time"));
     const marker = `lifeboat-${randomBytes(8).toString("hex")}`;
-    const p = new Promise<string[][]>((resolve, reject) => { this.waiter = { marker, rows: undefined, resolve, reject }; });
+    const p = new Promise<string[][]>((resolve, reject) => { this.waiter = { marker, rows: undefined, onLine, resolve, reject }; });
     this.child.stdin.write(`SELECT '${marker}-begin';\n${sql}\nSELECT '${marker}-end';\n`);
     return p;
   }
@@ -76,19 +88,38 @@ export class PsqlSession {
     clearTimeout(timer);
   }
 
-  private onData(s: string): void {
-    this.pending += s;
-    let nl: number;
-    while ((nl = this.pending.indexOf("\n")) >= 0) {
-      const line = this.pending.slice(0, nl);
-      this.pending = this.pending.slice(nl + 1);
-      const w = this.waiter;
-      if (w === undefined) continue; // output of fed statements (the dump's set_config row)
-      if (line === `${w.marker}-begin`) w.rows = [];
-      else if (line === `${w.marker}-end`) { this.waiter = undefined; w.resolve(w.rows ?? []); }
-      else if (w.rows !== undefined && line !== "") w.rows.push(line.split(SEP));
+  private onData(b: Buffer): void {
+    let start = 0;
+    for (let nl = b.indexOf(10); nl >= 0; nl = b.indexOf(10, start)) {
+      const piece = b.subarray(start, nl);
+      const line = this.pending.length === 0 ? piece : Buffer.concat([...this.pending, piece]);
+      this.pending = [];
+      start = nl + 1;
+      this.onLine(line);
     }
+    if (start < b.length) this.pending.push(b.subarray(start));
   }
+
+  private onLine(line: Buffer): void {
+    const w = this.waiter;
+    if (w === undefined) return; // output of fed statements (the dump's set_config row)
+    // Markers are compared as text only when the length fits: COPY lines can be megabytes.
+    const text = line.length === w.marker.length + 4 || line.length === w.marker.length + 6 ? line.toString("utf8") : "";
+    if (text === `${w.marker}-begin`) w.rows = [];
+    else if (text === `${w.marker}-end`) { this.waiter = undefined; w.resolve(w.rows ?? []); }
+    else if (w.rows === undefined) return;
+    else if (w.onLine !== undefined) w.onLine(line);
+    else if (line.length > 0) w.rows.push(line.toString("utf8").split(SEP));
+  }
+}
+
+interface Waiter {
+  marker: string;
+  /** undefined until the begin marker: lines before it belong to fed statements. */
+  rows: string[][] | undefined;
+  onLine: ((line: Buffer) => void) | undefined;
+  resolve: (rows: string[][]) => void;
+  reject: (e: Error) => void;
 }
 
 const toError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));

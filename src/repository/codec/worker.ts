@@ -53,6 +53,10 @@ parentPort!.on("message", (req: CodecRequest) => {
     parentPort!.postMessage(reply, [reply.sealed.buffer as ArrayBuffer].filter(owned(reply.sealed)));
     return;
   }
+  if (req.t === "sealMany") {
+    parentPort!.postMessage(...sealMany(req));
+    return;
+  }
   const results = req.entries.map((e) => openOne(e, new Uint8Array(req.data)));
   // Transfer only buffers that own their whole ArrayBuffer: a small Buffer is a slice of the
   // shared pool, and transferring the pool would detach every other small Buffer here.
@@ -63,6 +67,23 @@ parentPort!.on("message", (req: CodecRequest) => {
   parentPort!.postMessage({ t: "opened", job: req.job, results } satisfies CodecReply, transfer);
   release(new Uint8Array(req.data));
 });
+
+function sealMany(req: CodecRequest & { t: "sealMany" }): [CodecReply, ArrayBuffer[]] {
+  const data = new Uint8Array(req.data);
+  const parts: Uint8Array[] = [];
+  const compressed: boolean[] = [];
+  let at = 0;
+  req.ids.forEach((id, i) => {
+    const n = req.lengths[i]!;
+    const r = sealOne(id, data.subarray(at, at + n)) as CodecReply & { t: "sealed" };
+    parts.push(r.sealed);
+    compressed.push(r.compressed);
+    at += n;
+  });
+  const sealed = Buffer.concat(parts);
+  const reply: CodecReply = { t: "sealedMany", job: req.job, sealed, lengths: parts.map((p) => p.length), compressed };
+  return [reply, [sealed.buffer as ArrayBuffer].filter(owned(sealed))];
+}
 
 /** owned: transfer only a buffer that is the whole of its ArrayBuffer (not a pool slice). */
 function owned(u: Uint8Array): (b: ArrayBuffer) => boolean {
