@@ -37,8 +37,8 @@ const CONTENT_LIST_CONCURRENCY = 8;
 /**
  * Append-mostly text (dumps, JSONL transcripts, logs, markdown) changes at its end or in
  * small places: FastCDC at 64 KiB average re-stores about 64 KiB per change where the
- * default 1 MiB re-stored a whole megabyte (the bench PostgreSQL dump: 812 KiB → N KiB an
- * hour, docs/design.md "Chunking by class").
+ * default 1 MiB re-stored a whole megabyte (the bench PostgreSQL dump: 812 KiB stored an
+ * hour before, 206 KiB after; docs/design.md §14).
  */
 export const CHUNKER_CLASSES = {
   database: { name: "fixed", params: { size: 8192 } },

@@ -20,7 +20,7 @@ export const registerSnapshots: Register = (program, cli) => {
         for (const d of damaged) cli.warn(`warning: ${d.message}`);
         // The manifest's per-file hashes can be large: the listing shows each item's totals only.
         cli.emit(list.map((s) => ({ ...s, short_id: shortId(s.id!), manifest: s.manifest && {
-          ...s.manifest, items: s.manifest.items.map(({ sha256: _h, tableHashes: _t, excluded, ...rest }) => ({ ...rest, excluded: excluded?.length ?? 0 })),
+          ...s.manifest, items: s.manifest.items.map(({ sha256: _h, tableHashes: _t, tableHashScheme: _s, excluded, ...rest }) => ({ ...rest, excluded: excluded?.length ?? 0 })),
         } })));
         cli.print(renderTable(["ID", "Time", "Host", "Tags", "Paths", "Size"], list.map((s) => [
           shortId(s.id!), s.time.replace("T", " ").slice(0, 19), s.host, s.tags.join(","), s.paths.join("\n"), formatBytes(s.summary.bytes),
