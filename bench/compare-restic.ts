@@ -26,7 +26,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { applySmallChange, generateTree, GiB, type ChangeStats, type GenerateStats } from "./generate.ts";
-import { busyCpuS, canDropCaches, dropCaches, duBytes, sh, sleepMs, tryRead } from "./proc.ts";
+import { busyCpuS, canDropCaches, dropCaches, duBytes, sh, sleepMs, timeCommand, tryRead, type Timed } from "./proc.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const NODE = process.execPath;
@@ -36,16 +36,7 @@ const MB = 1e6;
 type Tool = "lifeboat" | "restic";
 const TOOLS: Tool[] = ["lifeboat", "restic"];
 
-interface Measure {
-  wallS: number;
-  userS: number;
-  sysS: number;
-  maxRssKB: number;
-  /**
-   * CPU seconds the rest of the machine used during the command (busy time from /proc/stat
-   * minus the command's own user+sys): kernel writeback, and any other job on the box.
-   */
-  otherCpuS: number;
+interface Measure extends Timed {
   /** Last JSON line the tool printed with message_type "summary", if any. */
   summary?: unknown;
 }
@@ -128,18 +119,10 @@ function measure(label: string, cmd: string, args: string[], env: NodeJS.Process
   const waited = waitQuiet(quietS);
   if (waited !== 0) process.stderr.write(waited < 0 ? `  (machine still busy after ${quietS} s; measuring anyway)\n` : `  (waited ${waited} s for the machine to be idle)\n`);
   if (drop) dropCaches();
-  const tf = join(logDir, `${label}.time`);
-  const busy0 = busyCpuS();
-  const r = spawnSync(TIME, ["-o", tf, "-f", "%e %U %S %M", cmd, ...args], { encoding: "utf8", env, maxBuffer: 256 * 1024 * 1024 });
-  const busy = busyCpuS() - busy0;
-  writeFileSync(join(logDir, `${label}.stdout`), r.stdout ?? "");
-  writeFileSync(join(logDir, `${label}.stderr`), r.stderr ?? "");
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${label}: ${cmd} ${args.join(" ")} exited ${r.status}\n${(r.stderr ?? "").slice(-3000)}`);
-  const last = readFileSync(tf, "utf8").trim().split("\n").at(-1)!;
-  const [wallS, userS, sysS, maxRssKB] = last.split(/\s+/).map(Number) as [number, number, number, number];
-  const m: Measure = { wallS, userS, sysS, maxRssKB, otherCpuS: Math.max(0, +(busy - userS - sysS).toFixed(2)) };
-  for (const line of (r.stdout ?? "").split("\n").reverse()) {
+  const { m: timed, stdout } = timeCommand(label, cmd, args, env, logDir);
+  const m: Measure = { ...timed };
+  const { wallS, userS, sysS, maxRssKB } = m;
+  for (const line of stdout.split("\n").reverse()) {
     if (!line.startsWith("{")) continue;
     try {
       const j = JSON.parse(line) as { message_type?: string };

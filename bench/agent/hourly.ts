@@ -39,11 +39,10 @@ import { parseArgs } from "node:util";
 import { DatabaseSync } from "node:sqlite";
 import { zstdCompressSync, constants as zc } from "node:zlib";
 import { dropPgDatabase, generateAgent, hourStep, type GenerateAgentStats, type PgOptions } from "./generate.ts";
-import { busyCpuS, canDropCaches, dropCaches, duBytes, sh, sleepMs, tryRead } from "../proc.ts";
+import { busyCpuS, canDropCaches, dropCaches, duBytes, sh, sleepMs, timeCommand, tryRead, type Timed } from "../proc.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const NODE = process.execPath;
-const TIME = "/usr/bin/time";
 const MB = 1e6;
 const AGENT_NAME = "andy";
 const PASSWORD = "correct horse battery staple";
@@ -51,13 +50,7 @@ const PASSWORD = "correct horse battery staple";
 type Tool = "lifeboat" | "restic" | "borg" | "tar";
 const TOOLS: Tool[] = ["lifeboat", "restic", "borg", "tar"];
 
-interface Measure {
-  wallS: number;
-  userS: number;
-  sysS: number;
-  maxRssKB: number;
-  otherCpuS: number;
-}
+type Measure = Timed;
 
 interface Hour {
   hour: number;
@@ -115,18 +108,8 @@ let QUIET_S = 20;
 function measure(label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): Measure {
   waitQuiet(QUIET_S);
   if (DROP) dropCaches();
-  const tf = join(LOG_DIR, `${label}.time`);
-  const busy0 = busyCpuS();
-  const r = spawnSync(TIME, ["-o", tf, "-f", "%e %U %S %M", cmd, ...args], { encoding: "utf8", env, maxBuffer: 256 * 1024 * 1024 });
-  const busy = busyCpuS() - busy0;
-  writeFileSync(join(LOG_DIR, `${label}.stdout`), r.stdout ?? "");
-  writeFileSync(join(LOG_DIR, `${label}.stderr`), r.stderr ?? "");
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${label}: ${cmd} ${args.join(" ")} exited ${r.status}\n${(r.stderr ?? "").slice(-3000)}`);
-  const last = readFileSync(tf, "utf8").trim().split("\n").at(-1)!;
-  const [wallS, userS, sysS, maxRssKB] = last.split(/\s+/).map(Number) as [number, number, number, number];
-  const m: Measure = { wallS, userS, sysS, maxRssKB, otherCpuS: Math.max(0, +(busy - userS - sysS).toFixed(2)) };
-  process.stderr.write(`  ${label.padEnd(22)} ${wallS.toFixed(2).padStart(7)} s wall ${(userS + sysS).toFixed(2).padStart(7)} s CPU ${(maxRssKB / 1024).toFixed(0).padStart(5)} MiB RSS\n`);
+  const { m } = timeCommand(label, cmd, args, env, LOG_DIR);
+  process.stderr.write(`  ${label.padEnd(22)} ${m.wallS.toFixed(2).padStart(7)} s wall ${(m.userS + m.sysS).toFixed(2).padStart(7)} s CPU ${(m.maxRssKB / 1024).toFixed(0).padStart(5)} MiB RSS\n`);
   return m;
 }
 

@@ -94,8 +94,10 @@ async function captureItems(repo: Repository, agent: AgentConfig, skipNames: Set
       return slots.run(async () => {
         signal.throwIfAborted();
         opts.onItem?.(item);
+        let parentNodes: Promise<Map<string, Node>> | undefined;
         const ctx = createCaptureContext({
-          archiver, saver, policy: repo.chunkerPolicy(), parentNodes: await archiver.parentTree(parentItems.get(item.name)), itemName: item.name, signal,
+          archiver, saver, policy: repo.chunkerPolicy(), itemName: item.name, signal,
+          parentNodes: () => (parentNodes ??= archiver.parentTree(parentItems.get(item.name))),
           parentManifest: parent?.manifest?.items.find((m) => m.name === item.name),
         });
         try {

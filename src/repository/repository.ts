@@ -33,8 +33,6 @@ const CONTENT_LIST_CONCURRENCY = 8;
  * Database copies (SQLite backup() output) change pages in place at fixed offsets: fixed
  * 8 KiB blocks stored 1.6 MB/hour for a 78 MB messages.db where FastCDC at 1 MiB stored
  * 24 MB/hour (docs/design.md, bench/sqlite-capture.ts).
- */
-/**
  * Append-mostly text (dumps, JSONL transcripts, logs, markdown) changes at its end or in
  * small places: FastCDC at 64 KiB average re-stores about 64 KiB per change where the
  * default 1 MiB re-stored a whole megabyte (the bench PostgreSQL dump: 812 KiB stored an
