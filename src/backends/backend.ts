@@ -48,6 +48,8 @@ export interface BackendProperties {
   readonly atomicReplace: boolean;
   /** Human-readable location, without credentials. */
   readonly location: string;
+  /** Set by the read-only wrapper: create, save and remove are refused. */
+  readonly readOnly?: boolean;
 }
 
 /** Backend is the small storage interface; see the module header for its guarantees. */

@@ -4,6 +4,7 @@
  * isPermanent agree across local, mem and later remote backends. Classification walks the
  * `cause` chain: a caller that wraps a backend error keeps its meaning.
  */
+import { ExitCode, LifeboatError } from "../errors/index.ts";
 import type { Handle } from "./backend.ts";
 
 /** Filesystem codes a retry cannot fix: the disk is full or read-only, or access is denied. */
@@ -86,6 +87,7 @@ export function isNotFoundError(err: unknown): boolean {
 export function isPermanentError(err: unknown): boolean {
   if (errorCodes(err).some((c) => PERMANENT_CODES.has(c))) return true;
   for (const e of errorChain(err)) {
+    if (e instanceof BackendAccessError) return e.problem !== "unreachable";
     if (
       e instanceof ObjectExistsError ||
       e instanceof RangeNotSatisfiableError ||
@@ -95,4 +97,40 @@ export function isPermanentError(err: unknown): boolean {
     }
   }
   return false;
+}
+
+/**
+ * AccessProblem names why a remote repository could not be reached or used. Backends throw
+ * BackendAccessError with one of these so the CLI can exit with a distinct code and a fix.
+ */
+export type AccessProblem = "unreachable" | "auth" | "denied" | "host-key" | "no-bucket";
+
+const ACCESS_EXIT: Record<AccessProblem, ExitCode> = {
+  unreachable: ExitCode.unreachable,
+  auth: ExitCode.accessDenied,
+  denied: ExitCode.accessDenied,
+  "host-key": ExitCode.hostKey,
+  "no-bucket": ExitCode.noRepository,
+};
+
+/**
+ * BackendAccessError: the repository's host or service refused us or could not be reached.
+ * Only "unreachable" is worth a retry; the others need the user to change something.
+ */
+export class BackendAccessError extends LifeboatError {
+  readonly problem: AccessProblem;
+  constructor(problem: AccessProblem, message: string, opts: { hint?: string; cause?: unknown } = {}) {
+    super(message, { exitCode: ACCESS_EXIT[problem], hint: opts.hint, cause: opts.cause });
+    this.name = "BackendAccessError";
+    this.problem = problem;
+  }
+}
+
+/** ErrorClass is how the retry wrapper and callers treat a failed backend call. */
+export type ErrorClass = "retryable" | "permanent" | "not-found";
+
+/** classifyError sorts a backend error using the backend's own isNotFound/isPermanent. */
+export function classifyError(be: { isNotFound(e: unknown): boolean; isPermanent(e: unknown): boolean }, err: unknown): ErrorClass {
+  if (be.isNotFound(err)) return "not-found";
+  return be.isPermanent(err) ? "permanent" : "retryable";
 }

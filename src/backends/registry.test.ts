@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { openBackend, parseLocation } from "./registry.ts";
+import { openBackend, parseLocation, parseOptionArgs, takeOptions } from "./registry.ts";
 
 describe("openBackend", () => {
   it("opens local: locations and bare paths with the local backend", async () => {
@@ -12,14 +12,31 @@ describe("openBackend", () => {
     assert.deepEqual(parseLocation("LOCAL:/x"), { scheme: "local", rest: "/x" });
   });
 
-  it("names the supported schemes for unknown or unimplemented ones", async () => {
-    await assert.rejects(openBackend("s3:bucket/repo"), /backend "s3" is not available in this version \(planned: SFTP and S3 repositories\); supported: local:/);
-    await assert.rejects(openBackend("sftp:host:/repo"), /"sftp" is not available in this version/);
-    await assert.rejects(openBackend("foo:bar"), /backend "foo" is unknown; supported: local:/);
+  it("names the supported schemes for an unknown one", async () => {
+    await assert.rejects(openBackend("foo:bar"), /backend "foo" is unknown; supported: local:, s3:, sftp: or a plain path/);
   });
 
   it("rejects empty locations", async () => {
     await assert.rejects(openBackend(""), /empty repository location/);
     await assert.rejects(openBackend("local:"), /has no path/);
+  });
+});
+
+describe("backend options", () => {
+  it("parses -o scheme.key=value, later values winning, and rejects other shapes", () => {
+    assert.deepEqual(parseOptionArgs(["sftp.port=2222", "s3.region=eu-west-1", "sftp.port=22", "s3.path-style=a=b"]), {
+      "sftp.port": "22", "s3.region": "eu-west-1", "s3.path-style": "a=b",
+    });
+    for (const bad of ["port=22", "sftp.port", "SFTP.port=1", "=x"]) assert.throws(() => parseOptionArgs([bad]), /is not scheme.key=value/, bad);
+  });
+
+  it("gives a backend its own keys and names the known ones for a typo", () => {
+    const known = { port: "TCP port", identity: "key file" };
+    assert.deepEqual(takeOptions("sftp", { "sftp.port": "2", "s3.region": "x" }, known), { port: "2" });
+    assert.throws(() => takeOptions("sftp", { "sftp.prot": "2" }, known), (e: Error & { hint?: string }) => {
+      assert.match(e.message, /unknown option sftp.prot/);
+      assert.equal(e.hint, "sftp: repositories take sftp.port, sftp.identity");
+      return true;
+    });
   });
 });

@@ -40,17 +40,16 @@ export interface AgentBackupResult {
 /** backupAgent captures `agent` into a new snapshot. The caller holds no lock. */
 export async function backupAgent(repo: Repository, agent: AgentConfig, opts: AgentBackupOptions = {}): Promise<AgentBackupResult> {
   const started = Date.now();
-  const signal = opts.signal;
   const skipNames = new Set([...agent.skip, ...(opts.skip ?? [])]);
   const unknown = [...(opts.skip ?? [])].filter((n) => !agent.items.some((i) => i.name === n));
   if (unknown.length > 0) throw new LifeboatError(`agent ${agent.name} has no item ${unknown.join(", ")}`, { hint: "run `lifeboat agent detect` to list its items" });
-  return withBackupSession(repo, { lockWaitMs: opts.lockWaitMs, signal }, async () => {
+  return withBackupSession(repo, { lockWaitMs: opts.lockWaitMs, signal: opts.signal }, async (signal) => {
     const parent = (await loadSnapshots(repo, signal)).snapshots.filter((s) => s.agent === agent.name && s.host === hostname()).at(-1);
     const env = { LIFEBOAT_AGENT: agent.name, LIFEBOAT_AGENT_ROOT: agent.root };
     if (agent.hooks.before) await runHook("before", agent.hooks.before, { cwd: agent.root, env, signal });
     let captured;
     try {
-      captured = await captureItems(repo, agent, skipNames, parent, opts);
+      captured = await captureItems(repo, agent, skipNames, parent, { ...opts, signal });
     } finally {
       if (agent.hooks.after) await runHook("after", agent.hooks.after, { cwd: agent.root, env, signal });
     }

@@ -45,8 +45,7 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
   const started = Date.now();
   const paths = normalizePaths(opts.paths);
   await checkPaths(paths);
-  const signal = opts.signal;
-  return withBackupSession(repo, { lockWaitMs: opts.lockWaitMs, signal }, async () => {
+  return withBackupSession(repo, { lockWaitMs: opts.lockWaitMs, signal: opts.signal }, async (signal) => {
     const host = opts.host ?? hostname();
     const parent = opts.force ? undefined : await findParent(repo, { host, paths, agent: opts.agent }, opts.parent, signal);
     const errors: FileError[] = [];

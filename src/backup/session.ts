@@ -5,18 +5,25 @@
  * whatever happens.
  */
 import { userInfo } from "node:os";
+import { LifeboatError } from "../errors/index.ts";
 import type { Repository } from "../repository/repository.ts";
 import { indexOrphanPacks } from "../repository/recover.ts";
 import type { ArchiverRepo } from "./archiver.ts";
 
+/**
+ * withBackupSession runs `fn` under a shared lock. `fn` gets a signal that also aborts when
+ * the lock is lost (removed by another host), so no snapshot is written without a lock.
+ */
 export async function withBackupSession<T>(
-  repo: Repository, opts: { lockWaitMs?: number | undefined; signal?: AbortSignal | undefined }, fn: () => Promise<T>,
+  repo: Repository, opts: { lockWaitMs?: number | undefined; signal?: AbortSignal | undefined }, fn: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
+  if (repo.backend.properties.readOnly) throw new LifeboatError("backup needs to write, but the repository is opened read-only", { hint: "run it without --read-only" });
   const lock = await repo.lock({ exclusive: false, waitMs: opts.lockWaitMs, signal: opts.signal });
+  const signal = opts.signal ? AbortSignal.any([opts.signal, lock.lost]) : lock.lost;
   try {
-    await repo.loadIndex({ signal: opts.signal });
-    await indexOrphanPacks(repo, opts.signal);
-    return await fn();
+    await repo.loadIndex({ signal });
+    await indexOrphanPacks(repo, signal);
+    return await fn(signal);
   } finally {
     await lock.release();
   }

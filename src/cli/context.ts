@@ -4,8 +4,8 @@
  * in text or JSON, and opening the repository.
  */
 import type { Command } from "commander";
-import { openBackend } from "../backends/registry.ts";
-import { wrapBackend } from "../backends/wrappers/index.ts";
+import { openBackend, parseLocation, parseOptionArgs, type BackendOptions } from "../backends/registry.ts";
+import { wrapBackend, wrapOptionsFromEnv } from "../backends/wrappers/index.ts";
 import { LifeboatError } from "../errors/index.ts";
 import { openRepository } from "../repository/open.ts";
 import type { Repository } from "../repository/repository.ts";
@@ -23,12 +23,15 @@ export interface GlobalOptions {
   cache: boolean;
   cacheDir?: string;
   lockWait?: string;
+  option?: string[];
+  readOnly?: boolean;
 }
 
 export class Cli {
   readonly program: Command;
   readonly signal: AbortSignal;
   private loaded: Promise<LifeboatConfig | null> | undefined;
+  private readonly opened: Backend[] = [];
 
   constructor(program: Command, signal: AbortSignal) {
     this.program = program;
@@ -99,8 +102,31 @@ export class Cli {
     return (await this.config())?.repository?.passwordFile;
   }
 
+  /**
+   * backendOptions merges repository.options from the config with -o flags (flags win). A
+   * local repository takes no options, so its commands never need to read a config for them.
+   */
+  async backendOptions(location: string): Promise<BackendOptions> {
+    const flags = parseOptionArgs(this.opts.option ?? []);
+    if (parseLocation(location).scheme === "local") return flags;
+    return { ...(await this.config())?.repository?.options, ...flags };
+  }
+
+  /** backend opens the repository's backend; run() closes it whatever happens (a failed open included). */
   async backend(): Promise<Backend> {
-    return wrapBackend(await openBackend(await this.location()));
+    const location = await this.location();
+    const raw = await openBackend(location, await this.backendOptions(location));
+    this.opened.push(raw);
+    return wrapBackend(raw, { ...wrapOptionsFromEnv(), readOnly: this.opts.readOnly === true });
+  }
+
+  /**
+   * closeBackends ends every backend this command opened (an SSH connection keeps the process
+   * alive otherwise). Close errors are not the command's result, so they are dropped.
+   */
+  async closeBackends(): Promise<void> {
+    const all = this.opened.splice(0);
+    await Promise.allSettled(all.map((be) => be.close()));
   }
 
   cacheDir(): string | null | undefined {
@@ -129,7 +155,8 @@ export class Cli {
 export const EXIT_CODES_HELP = `
 Exit codes:
   0 ok · 1 fatal error · 3 finished, but some files could not be read or restored
-  10 repository missing · 11 lock failed · 12 wrong password · 130 interrupted`;
+  10 repository missing · 11 lock failed · 12 wrong password · 13 repository host unreachable
+  14 access denied (credentials, permissions) · 15 SSH host key mismatch · 130 interrupted`;
 
 export function helpText(examples: string[]): string {
   return `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}\n${EXIT_CODES_HELP}`;

@@ -22,6 +22,8 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
     .option("--no-cache", "do not use the local index cache")
     .option("--cache-dir <dir>", "local cache folder (default $XDG_CACHE_HOME/lifeboat)")
     .option("--lock-wait <duration>", "keep retrying a locked repository this long, e.g. 5m")
+    .option("--read-only", "open the repository read-only: reading commands run without a lock, writing ones are refused")
+    .option("-o, --option <scheme.key=value>", "backend option, repeatable: -o sftp.port=2222 -o s3.region=eu-west-1 (docs/sftp.md, docs/s3.md)", collect, [])
     .addHelpText("after", helpText([
       "lifeboat demo                                   # back up, lose and recover a sample agent",
       "lifeboat init --repo /mnt/backup/wren --generate-password ~/.config/lifeboat/password",
@@ -40,6 +42,8 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
   } catch (err) {
     // Interrupted work may fail with whatever the abort broke (a pack save, a read): still 130.
     return reportError(signal.aborted && !isAbortError(err) ? Object.assign(new Error("interrupted", { cause: err }), { name: "AbortError" }) : err, cli.json);
+  } finally {
+    await cli.closeBackends();
   }
 }
 
@@ -49,13 +53,26 @@ function reportError(err: unknown, json: boolean): number {
     // commander already printed help, the version, or the usage error.
     return cerr.code === "commander.helpDisplayed" || cerr.code === "commander.version" ? 0 : ExitCode.fatal;
   }
-  const code = isAbortError(err) ? ExitCode.interrupted : err instanceof LifeboatError ? err.exitCode : ExitCode.fatal;
+  // A LifeboatError wrapped by a caller keeps its exit code and hint (e.g. a backend's access error).
+  const typed = lifeboatErrorIn(err);
+  const code = isAbortError(err) ? ExitCode.interrupted : typed ? typed.exitCode : ExitCode.fatal;
   const message = isAbortError(err) ? "interrupted" : describe(err);
-  const hint = err instanceof LifeboatError ? err.hint : undefined;
+  const hint = typed?.hint;
   if (json) process.stderr.write(JSON.stringify({ message_type: "error", error: message, hint, exit_code: code }) + "\n");
   else process.stderr.write(`lifeboat: ${message}${hint ? ` (${hint})` : ""}\n`);
   if (process.env.LIFEBOAT_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
   return code;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function lifeboatErrorIn(err: unknown): LifeboatError | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof LifeboatError) return e;
+  }
+  return undefined;
 }
 
 /** describe flattens an error and its causes into one line. */

@@ -22,6 +22,8 @@ export interface RepositoryConfig {
   /** A location for openBackend; a plain or `local:` path is made absolute. */
   url?: string;
   passwordFile?: string;
+  /** Backend options (`scheme.key` → value), as strings. */
+  options?: Record<string, string>;
 }
 
 /** Report records an issue at a key path of the file, and tells the line of a key path. */
@@ -60,6 +62,7 @@ export function convertRepository(repo: NonNullable<ConfigFile["repository"]>, d
     else out.url = (repo.url.startsWith("local:") ? "local:" : "") + resolvePath(loc.rest, dir, home);
   }
   if (repo.password_file !== undefined) out.passwordFile = resolvePath(repo.password_file, dir, home);
+  if (repo.options) out.options = Object.fromEntries(Object.entries(repo.options).map(([k, v]) => [k, String(v)]));
   return out;
 }
 

@@ -99,7 +99,11 @@ export const AgentSchema = z.strictObject({
 });
 
 export const RepositorySchema = z.strictObject({
-  url: text("Repository location: a path or local:/path. --repo and LIFEBOAT_REPOSITORY override it.").optional(),
+  url: text("Repository location: a path, local:/path, sftp:user@host:/path or s3:https://endpoint/bucket/prefix. --repo and LIFEBOAT_REPOSITORY override it.").optional(),
+  options: z
+    .record(z.string().regex(/^[a-z0-9]+\.[a-z0-9-]+$/, "keys are scheme.key, e.g. sftp.port"), z.union([z.string(), z.number(), z.boolean()]))
+    .nullish()
+    .describe("Backend options, e.g. {sftp.port: 2222} or {s3.region: eu-west-1}; -o flags override them (docs/sftp.md, docs/s3.md)."),
   password_file: path("File holding the repository password; `~` is expanded, relative to this file.").optional(),
 });
 

@@ -13,6 +13,9 @@ export const ExitCode = {
   noRepository: 10,
   lockFailed: 11,
   wrongPassword: 12,
+  unreachable: 13,
+  accessDenied: 14,
+  hostKey: 15,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

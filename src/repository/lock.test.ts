@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Backend } from "../backends/backend.ts";
+import type { Backend, FileInfo } from "../backends/backend.ts";
 import { createMemBackend } from "../backends/mem/index.ts";
 import { ExitCode, LockError } from "../errors/index.ts";
 import { acquireLock, DEFAULT_LOCK_TIMINGS, isStale, listLocks, lockTimings, type LockInfo, type LockTimings } from "./lock.ts";
@@ -182,4 +182,46 @@ test("LIFEBOAT_LOCK_REFRESH_MS shortens the refresh interval and nothing else", 
     if (saved === undefined) delete process.env.LIFEBOAT_LOCK_REFRESH_MS;
     else process.env.LIFEBOAT_LOCK_REFRESH_MS = saved;
   }
+});
+
+/** agedBackend reports `name`'s modification time `ageMs` in the past, as a remote store whose object was written then. */
+function agedBackend(be: Backend, name: string, ageMs: number): Backend {
+  const older = (fi: FileInfo): FileInfo => (fi.name === name && fi.mtimeMs !== undefined ? { ...fi, mtimeMs: fi.mtimeMs - ageMs } : fi);
+  return {
+    ...be,
+    stat: async (h, o) => older(await be.stat(h, o)),
+    async *list(type, o) {
+      for await (const fi of be.list(type, o)) yield older(fi);
+    },
+  };
+}
+
+test("clock skew: a fresh lock from a host whose clock is 2 hours behind still blocks", async () => {
+  const { be, key } = await setup();
+  // Its own time says 2 hours old; the storage wrote it just now.
+  const behind = new Date(Date.now() - 2 * 3600_000).toISOString();
+  await plantLock(be, key, { host: `not-${hostname()}`, time: behind, created: behind });
+  await lockError(acquireLock(be, key, { exclusive: false, timings: FAST }));
+});
+
+test("clock skew: an abandoned lock from a host whose clock is 2 hours ahead goes stale by the storage's clock", async () => {
+  const { be, key } = await setup();
+  const ahead = new Date(Date.now() + 2 * 3600_000).toISOString();
+  const name = await plantLock(be, key, { host: `not-${hostname()}`, time: ahead, created: ahead });
+  const aged = agedBackend(be, name, 40 * 60_000); // last refreshed 40 minutes ago on the storage clock
+  const got = await acquireLock(aged, key, { exclusive: true, timings: FAST });
+  await got.release();
+});
+
+test("a lock removed by someone else aborts its `lost` signal at the next refresh", async () => {
+  const { be, key } = await setup();
+  const lock = await acquireLock(be, key, { exclusive: false, timings: { ...FAST, refreshMs: 20 } });
+  await be.remove({ type: "lock", name: lock.objectName }); // as `unlock --remove-all` on another host
+  const deadline = Date.now() + 5_000;
+  while (!lock.lost.aborted && Date.now() < deadline) await sleep(10);
+  assert.ok(lock.lost.aborted, "lost must fire");
+  assert.ok(lock.lost.reason instanceof LockError);
+  assert.match((lock.lost.reason as Error).message, /lost the repository lock/);
+  assert.deepEqual(await lockNames(be, key), [], "no new lock object is written for a lost lock");
+  await lock.release();
 });

@@ -1,14 +1,16 @@
 /**
  * @module repository/lock
- * Repository locks (restic's protocol). Backup and check take shared locks; forget, prune
- * and key changes take an exclusive one. A lock object records host, pid and times and is
- * replaced by a fresh one every refresh interval. A lock is stale when its pid is dead on
- * this host, or when it has not been refreshed for 30 minutes.
+ * Repository locks (restic's protocol, hardened for shared remote storage; docs/design.md §8).
+ * Backup and check take shared locks; forget, prune and key changes take an exclusive one.
+ * A lock object records host, pid and times and is replaced by a fresh one every refresh
+ * interval. A lock is stale when its pid is dead on this host, or when it has not been
+ * refreshed for 30 minutes. Age is measured on the storage's clock when the backend reports
+ * modification times, so hosts whose clocks disagree still agree on which locks are stale.
  */
 import { randomBytes } from "node:crypto";
 import { hostname, userInfo } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Backend } from "../backends/backend.ts";
+import type { Backend, FileInfo } from "../backends/backend.ts";
 import { LockError } from "../errors/index.ts";
 import { decodeObject, encodeObject, sha256hex } from "./objects.ts";
 import { pidAlive } from "../util/process.ts";
@@ -50,26 +52,39 @@ export interface FoundLock {
   stale: boolean;
 }
 
-/** isStale decides whether a lock may be ignored and removed. */
-export function isStale(info: LockInfo, now: number, staleMs: number): boolean {
-  if (now - Date.parse(info.time) > staleMs) return true;
+/**
+ * isStale decides whether a lock may be ignored and removed. `ageMs`, when given, is the
+ * lock object's age on the storage's clock and replaces the lock's own (writer-clock) time.
+ */
+export function isStale(info: LockInfo, now: number, staleMs: number, ageMs?: number): boolean {
+  if ((ageMs ?? now - Date.parse(info.time)) > staleMs) return true;
   if (info.host !== hostname()) return false;
   return !pidAlive(info.pid);
 }
 
+/** storageAge is `fi`'s age on the storage clock, when both times are known. */
+function storageAge(fi: FileInfo, storageNowMs: number | undefined): number | undefined {
+  return storageNowMs === undefined || fi.mtimeMs === undefined ? undefined : storageNowMs - fi.mtimeMs;
+}
 
-/** listLocks reads every lock; an unreadable one counts as live until its object is old. */
-export async function listLocks(be: Backend, key: Uint8Array, timings: LockTimings, signal?: AbortSignal): Promise<FoundLock[]> {
+
+/**
+ * listLocks reads every lock; an unreadable one counts as live until its object is old.
+ * `storageNowMs` is "now" on the storage's clock (the mtime of an object we just wrote);
+ * without it ages fall back to this host's clock and each lock's own time.
+ */
+export async function listLocks(be: Backend, key: Uint8Array, timings: LockTimings, signal?: AbortSignal, storageNowMs?: number): Promise<FoundLock[]> {
   const out: FoundLock[] = [];
   const now = Date.now();
   for await (const fi of be.list("lock", { signal })) {
+    const age = storageAge(fi, storageNowMs);
     try {
       const bytes = await be.load({ type: "lock", name: fi.name }, undefined, { signal });
       const info = decodeObject<LockInfo>(key, "lock", bytes, fi.name);
-      out.push({ name: fi.name, info, stale: isStale(info, now, timings.staleMs) });
+      out.push({ name: fi.name, info, stale: isStale(info, now, timings.staleMs, age) });
     } catch (err) {
       if (be.isNotFound(err)) continue; // released while we listed
-      const old = fi.mtimeMs !== undefined && now - fi.mtimeMs > timings.staleMs;
+      const old = (age ?? (fi.mtimeMs === undefined ? 0 : now - fi.mtimeMs)) > timings.staleMs;
       out.push({ name: fi.name, info: null, stale: old });
     }
   }
@@ -84,9 +99,14 @@ export interface LockOptions {
   timings?: LockTimings;
 }
 
-/** Lock is a held lock; release() MUST be called (use try/finally). */
+/**
+ * Lock is a held lock; release() MUST be called (use try/finally). `lost` aborts when the
+ * lock object disappears (another host judged it stale, or `unlock --remove-all` ran), so
+ * the work it protects stops instead of racing a prune.
+ */
 export class Lock {
   private name: string;
+  private readonly lostCtl = new AbortController();
   private readonly timer: NodeJS.Timeout;
   private refreshing: Promise<void> = Promise.resolve();
   private readonly be: Backend;
@@ -106,10 +126,16 @@ export class Lock {
     return this.name;
   }
 
-  /** refresh writes a new lock object with a new time, then removes the old one. */
+  /** lost is aborted (reason: a LockError) once the lock object was removed by someone else. */
+  get lost(): AbortSignal {
+    return this.lostCtl.signal;
+  }
+
+  /** refresh checks the lock still exists, writes a new object with a new time, then removes the old one. */
   private async refresh(): Promise<void> {
     const info = { ...this.info, time: new Date().toISOString() };
     try {
+      if (!(await this.stillThere())) return;
       const name = await writeLock(this.be, this.key, info);
       const old = this.name;
       this.name = name;
@@ -117,6 +143,18 @@ export class Lock {
       await this.be.remove({ type: "lock", name: old });
     } catch {
       // A failed refresh is retried at the next interval; the lock only goes stale after 30 min.
+    }
+  }
+
+  private async stillThere(): Promise<boolean> {
+    try {
+      await this.be.stat({ type: "lock", name: this.name });
+      return true;
+    } catch (err) {
+      if (!this.be.isNotFound(err)) throw err;
+      clearInterval(this.timer);
+      this.lostCtl.abort(new LockError(`lost the repository lock: lock ${this.name.slice(0, 8)} was removed by another process`));
+      return false;
     }
   }
 
@@ -154,6 +192,7 @@ export async function acquireLock(be: Backend, key: Uint8Array, opts: LockOption
     username: safeUser(), nonce: randomBytes(8).toString("hex"),
   };
   for (;;) {
+    opts.signal?.throwIfAborted();
     const blocker = await tryLock(be, key, info, t, opts.signal);
     if (typeof blocker === "string") return new Lock(be, key, blocker, info, t.refreshMs);
     if (Date.now() + t.retryMs > deadline) {
@@ -163,14 +202,18 @@ export async function acquireLock(be: Backend, key: Uint8Array, opts: LockOption
   }
 }
 
-/** tryLock returns our lock's name, or the lock that blocks us (after removing ours). */
+/**
+ * tryLock returns our lock's name, or the lock that blocks us (after removing ours). It
+ * writes first and looks second: two lockers racing each see the other's object after the
+ * settle pause (or one of them misses it only if listing lags more than settleMs). Our own
+ * object's mtime tells "now" on the storage's clock, which the staleness check uses.
+ */
 async function tryLock(be: Backend, key: Uint8Array, info: LockInfo, t: LockTimings, signal?: AbortSignal): Promise<string | FoundLock> {
-  const before = conflicts(info.exclusive, await listLocks(be, key, t, signal));
-  if (before) return before;
   const name = await writeLock(be, key, info, signal);
   try {
+    const storageNow = (await be.stat({ type: "lock", name }, { signal })).mtimeMs;
     await sleep(t.settleMs, undefined, { signal });
-    const after = conflicts(info.exclusive, await listLocks(be, key, t, signal), name);
+    const after = conflicts(info.exclusive, await listLocks(be, key, t, signal, storageNow), name);
     if (!after) return name;
     await be.remove({ type: "lock", name });
     return after;

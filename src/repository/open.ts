@@ -79,6 +79,7 @@ async function exists(be: Backend, signal?: AbortSignal): Promise<boolean> {
     return true;
   } catch (err) {
     if (be.isNotFound(err)) return false;
+    if (err instanceof LifeboatError) throw err; // an access error already says what to do
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOTDIR") {
       throw new RepositoryNotFoundError(`${be.properties.location} (it is a file, not a folder)`, err);

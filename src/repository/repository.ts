@@ -7,7 +7,7 @@ import type { Backend, FileType } from "../backends/backend.ts";
 import { createChunkerPolicy, type ChunkerPolicy } from "../chunker/index.ts";
 import type { MasterKey } from "../crypto/keys.ts";
 import { blobId } from "../crypto/keys.ts";
-import { IntegrityError } from "../errors/index.ts";
+import { IntegrityError, LifeboatError } from "../errors/index.ts";
 import { decodeContentList } from "../model/contentlist.ts";
 import { decodeTree, type BlobType, type Tree } from "../model/index.ts";
 import { ObjectCache, defaultCacheDir, type CachedType } from "./cache.ts";
@@ -15,7 +15,13 @@ import type { RepoConfig } from "./config.ts";
 import { decompress } from "./compress.ts";
 import { validateIndexFile, type IndexEntry, type IndexFile } from "./index/indexfile.ts";
 import { MasterIndex, packsToIndexFile } from "./index/masterindex.ts";
-import { acquireLock, type Lock, type LockOptions } from "./lock.ts";
+import { acquireLock, type LockOptions } from "./lock.ts";
+
+/** HeldLock is what lock() returns: release it in a finally; `lost` aborts if the lock vanishes. */
+export interface HeldLock {
+  readonly lost: AbortSignal;
+  release(): Promise<void>;
+}
 import { decodeObject, encodeObject, sha256hex } from "./objects.ts";
 import { openBlob, type LocatedBlob } from "./pack/format.ts";
 import { Uploader, type BlobSaver } from "./uploader.ts";
@@ -90,8 +96,14 @@ export class Repository {
     return this.policy;
   }
 
-  lock(opts: LockOptions): Promise<Lock> {
-    return acquireLock(this.backend, this.key.data, opts);
+  /**
+   * lock takes a repository lock. A read-only repository cannot write a lock object: shared
+   * (reading) work then runs unlocked, as restic's --no-lock, and exclusive work is refused.
+   */
+  async lock(opts: LockOptions): Promise<HeldLock> {
+    if (!this.backend.properties.readOnly) return acquireLock(this.backend, this.key.data, opts);
+    if (opts.exclusive) throw new LifeboatError("this command changes the repository, but it is opened read-only", { hint: "run it without --read-only" });
+    return { lost: new AbortController().signal, release: async () => undefined };
   }
 
   /** loadObject loads and verifies an unpacked object, through the cache where it applies. */

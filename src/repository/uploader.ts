@@ -52,6 +52,10 @@ const POOL_MIN_BYTES = 64 * 1024;
 // Index every few packs: bounds the work a crash loses without flooding index/.
 const INDEX_EVERY_PACKS = 8;
 
+// Each pack in flight holds up to 16 MiB of memory; two keep a disk or a connection busy
+// while the next pack fills (the peak-RSS budget of docs/design.md §14 counts on two).
+const MAX_PACKS_IN_FLIGHT = 2;
+
 export class Uploader implements BlobSaver {
   private readonly packers: Record<BlobType, Packer> = { data: new Packer(), tree: new Packer() };
   private readonly pending = new Set<string>();
@@ -64,7 +68,7 @@ export class Uploader implements BlobSaver {
 
   constructor(deps: UploaderDeps) {
     this.deps = deps;
-    this.maxInFlight = Math.max(1, deps.backend.properties.connections);
+    this.maxInFlight = Math.max(1, Math.min(MAX_PACKS_IN_FLIGHT, deps.backend.properties.connections));
   }
 
   async saveBlob(type: BlobType, data: Uint8Array, opts: { transfer?: boolean } = {}): Promise<SaveResult> {

@@ -5,6 +5,7 @@
  *   const f = faultyBackend(base);
  *   f.addFault("save").errorInstead(enospc).repeat(2);
  *   f.addFault("load").corrupt().onlyFor((h) => h.type === "pack").after(3);
+ *   f.addFault("load").truncate(100);              // a short read
  *
  * Each call of an operation fires the first matching fault that has not run out. Faults are
  * deterministic (corrupt() always flips the same bit) so a failing test replays exactly.
@@ -19,6 +20,7 @@ export type FaultOp = "create" | "save" | "load" | "stat" | "list" | "remove";
 export class Fault {
   error: unknown = undefined;
   corrupts = false;
+  truncates = 0;
   sleepMs = 0;
   skip = 0;
   remaining = 1;
@@ -32,6 +34,11 @@ export class Fault {
   /** corrupt flips one bit (bit 0 of the middle byte) in a loaded result or a saved body. */
   corrupt(): this {
     this.corrupts = true;
+    return this;
+  }
+  /** truncate cuts the last `bytes` off a loaded result: a short read the server did not report. */
+  truncate(bytes = 1): this {
+    this.truncates = bytes;
     return this;
   }
   /** sleepFor delays the call by `ms` (abortable through the call's signal). */
@@ -112,7 +119,8 @@ export function faultyBackend(base: Backend): FaultyBackend {
     },
     async load(h: Handle, range?: LoadRange, o?: IoOptions) {
       const f = await fire("load", h, o?.signal);
-      const data = await base.load(h, range, o);
+      let data = await base.load(h, range, o);
+      if (f?.truncates) data = data.subarray(0, Math.max(0, data.byteLength - f.truncates));
       return f?.corrupts ? flipBit(data) : data;
     },
     async stat(h: Handle, o?: IoOptions) {

@@ -80,6 +80,25 @@ describe("bad input", { timeout: 120_000 }, () => {
     assertCleanFailure(res, 1, /no password/, /LIFEBOAT_PASSWORD_FILE/);
   });
 
+  it("a backend option with a typo or no value exits 1 naming the valid keys; nothing is written", async () => {
+    assertCleanFailure(await ws.cli(["--repo", "sftp:me@127.0.0.1:/srv/repo", "-o", "sftp.prot=22", "snapshots"]), 1, /unknown option sftp.prot/, /sftp.port/);
+    assertCleanFailure(await ws.cli(["-o", "port=22", "snapshots"]), 1, /is not scheme.key=value/);
+  });
+
+  it("--read-only reads without a lock and refuses to write, before touching the repository", async () => {
+    assert.equal((await ws.cli(["backup", src])).code, 0);
+    const snaps = await objectNames(ws.repo, "snapshots");
+    const listed = await ws.cli(["--read-only", "--json", "snapshots"]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const check = await ws.cli(["--read-only", "check", "--read-data"]);
+    assert.equal(check.code, 0, check.stderr);
+    for (const args of [["backup", src], ["forget", "--keep-last", "1"], ["prune"]]) {
+      assertCleanFailure(await ws.cli(["--read-only", ...args]), 1, /read-only/, /without --read-only/);
+    }
+    assert.deepEqual(await objectNames(ws.repo, "snapshots"), snaps, "no snapshot was added or removed");
+    assert.deepEqual(await objectNames(ws.repo, "locks"), [], "no lock object was written");
+  });
+
   it("an unknown command or option exits 1 without a stack trace", async () => {
     for (const args of [["frobnicate"], ["backup", "--no-such-flag", src]]) {
       const res = await runCli(args, { env: ws.env });
