@@ -10,6 +10,7 @@ import type { Node, Snapshot } from "../model/index.ts";
 import type { Repository } from "../repository/repository.ts";
 import { Semaphore } from "../util/semaphore.ts";
 import { createFilter, type PathFilter } from "./filter.ts";
+import { windowedReads } from "./window.ts";
 import { writeFile, type BlobReader } from "./writer.ts";
 
 export interface RestoreOptions {
@@ -52,7 +53,7 @@ export async function restore(repo: Repository, snapshot: Snapshot, opts: Restor
 export async function restoreTreeInto(repo: Repository, treeId: string, opts: RestoreOptions): Promise<RestoreResult> {
   const reader: BlobReader = {
     lookup: (id) => repo.index.get(id),
-    readRange: (packId, offset, length, signal) => repo.backend.load({ type: "pack", name: packId }, { offset, length }, { signal }),
+    readRange: windowedReads((packId, offset, length, signal) => repo.backend.load({ type: "pack", name: packId }, { offset, length }, { signal })),
     decodeRun: (blobs, run) => repo.decodeRun(blobs, run),
   };
   const result: RestoreResult = { files: 0, dirs: 0, links: 0, bytes: 0, errors: [] };

@@ -67,7 +67,7 @@ export function withLog(be: Backend, sink: (line: LogLine) => void): Backend {
 
 /** formatLogLine renders a LogLine for stderr, e.g. `backend: load pack 3fa2… 12 ms`. */
 export function formatLogLine(l: LogLine): string {
-  const h = l.op === "list" ? `${l.handle.type}s` : describeHandle(l.handle).replace(/([0-9a-f]{8})[0-9a-f]+/, "$1…");
+  const h = l.op === "list" ? `${l.handle.type} objects` : describeHandle(l.handle).replace(/([0-9a-f]{8})[0-9a-f]+/, "$1…");
   const err = l.error === undefined ? "" : ` failed: ${l.error instanceof Error ? l.error.message : String(l.error)}`;
   return `backend: ${l.op} ${h} ${Math.round(l.ms)} ms${err}`;
 }

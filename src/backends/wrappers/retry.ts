@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { isAbortError } from "../../errors/index.ts";
 import type { Backend, FileInfo, FileType, Handle, IoOptions, LoadRange } from "../backend.ts";
+import { classifyError } from "../errors.ts";
 
 /** RetryInfo describes one failed attempt that will be retried after `delayMs`. */
 export interface RetryInfo {
@@ -43,7 +44,7 @@ export function withRetry(be: Backend, opts: RetryOptions = {}): Backend {
   async function pause(info: Omit<RetryInfo, "delayMs">, signal?: AbortSignal): Promise<void> {
     const { error, attempt } = info;
     if (attempt >= attempts || signal?.aborted || isAbortError(error)) throw error;
-    if (be.isPermanent(error) || be.isNotFound(error)) throw error;
+    if (classifyError(be, error) !== "retryable") throw error;
     const exp = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
     const delayMs = Math.round(exp / 2 + (Math.random() * exp) / 2);
     onRetry?.({ ...info, delayMs });
