@@ -21,6 +21,9 @@ import { registerRepair } from "./repair.ts";
 import { registerDemo } from "./demo.ts";
 import { registerAgent } from "./agent.ts";
 import { registerDoctor } from "./doctor.ts";
+import { registerExport } from "./export.ts";
+import { registerImport } from "./import.ts";
+import { registerRunbook } from "./runbook.ts";
 
 /** SetCode lets a command finish with a non-zero exit code without throwing (e.g. 3). */
 export type SetCode = (code: number) => void;
@@ -28,7 +31,7 @@ export type Register = (program: Command, cli: Cli, setCode: SetCode) => void;
 
 export function registerCommands(program: Command, cli: Cli, setCode: SetCode): void {
   for (const r of [registerInit, registerBackup, registerSnapshots, registerLs, registerRestore, registerDiff,
-    registerDoctor,
+    registerDoctor, registerExport, registerImport, registerRunbook,
     registerCheck, registerForget, registerPrune, registerUnlock, registerKey, registerStats, registerRepair, registerAgent, registerDemo]) {
     r(program, cli, setCode);
   }
