@@ -11,6 +11,7 @@ import { test } from "node:test";
 import type { AgentConfig, Item } from "../model/agent.ts";
 import { loadSnapshots } from "../repository/snapshots.ts";
 import { createTestRepo } from "../testing/repo.ts";
+import { findNode, nodeContent } from "../restore/stream.ts";
 import { backupAgent } from "./agent.ts";
 
 function agentWith(root: string, items: Item[]): AgentConfig {
@@ -37,7 +38,14 @@ test("items are recorded in configured order and a failing optional item is skip
   assert.deepEqual(res.snapshot.manifest?.skipped.map((s) => s.name), ["broken"]);
   assert.match(res.snapshot.manifest?.skipped[0]?.reason ?? "", /exited with code 3: oops/);
   const top = (await tr.repo.loadTree(res.snapshot.tree)).nodes.map((n) => n.name);
-  assert.deepEqual(top.sort(), ["fast", "slow", "workspace"]);
+  // One folder per item, plus the runbook as of this snapshot.
+  assert.deepEqual(top.sort(), ["RUNBOOK.md", "fast", "slow", "workspace"]);
+  const runbook = await findNode(tr.repo, res.snapshot.tree, "RUNBOOK.md");
+  const chunks: Uint8Array[] = [];
+  for await (const c of nodeContent(tr.repo, runbook!)) chunks.push(c);
+  const text = Buffer.concat(chunks).toString("utf8");
+  assert.match(text, /andy/, "the runbook names the agent");
+  for (const item of ["slow", "workspace", "fast"]) assert.ok(text.includes(item), `the runbook lists item ${item}`);
 });
 
 test("a required item that fails stops the items still running and writes no snapshot", async (t) => {

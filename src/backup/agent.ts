@@ -3,9 +3,11 @@
  * Backs up one configured agent: before hook, every item through its source (inside one
  * withUploader scope, so packs and index are durable before the snapshot), after hook,
  * then one snapshot tagged with the agent's name and carrying its manifest. The snapshot
- * tree holds one folder per item, named after the item.
+ * tree holds one folder per item, named after the item, and RUNBOOK.md: the recovery
+ * runbook as of this snapshot (item names are lowercase, so it never collides with one).
  */
 import { hostname } from "node:os";
+import { Readable } from "node:stream";
 import { runHook } from "../agent/hooks.ts";
 import { isAbortError, LifeboatError } from "../errors/index.ts";
 import type { AgentConfig, AgentManifest, Item, ItemManifest } from "../model/agent.ts";
@@ -15,6 +17,7 @@ import { loadSnapshots, saveSnapshot } from "../repository/snapshots.ts";
 import { createSource, SourceError } from "../sources/index.ts";
 import { Semaphore } from "../util/semaphore.ts";
 import { TOOL_VERSION } from "../version.ts";
+import { renderRunbook } from "../runbook/index.ts";
 import { Archiver, type ArchiverEvents } from "./archiver.ts";
 import { createCaptureContext } from "./capture.ts";
 import { archiverRepo, safeUser, withBackupSession } from "./session.ts";
@@ -28,6 +31,8 @@ export interface AgentBackupOptions {
   events?: Partial<ArchiverEvents>;
   /** Items the caller wants reported as they start. */
   onItem?(item: Item): void;
+  /** Where the repository's password lives, for the runbook stored in the snapshot. */
+  passwordFile?: string | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -48,16 +53,23 @@ export async function backupAgent(repo: Repository, agent: AgentConfig, opts: Ag
     const env = { LIFEBOAT_AGENT: agent.name, LIFEBOAT_AGENT_ROOT: agent.root };
     if (agent.hooks.before) await runHook("before", agent.hooks.before, { cwd: agent.root, env, signal });
     let captured;
+    let manifest: AgentManifest | undefined;
+    // The manifest is made once the items are captured, so the runbook in the tree describes it.
+    const finish = (items: ItemManifest[], skipped: { name: string; reason: string }[]) => {
+      manifest = {
+        version: 1, agent: agent.name, preset: agent.preset, root: agent.root, host: hostname(), time: new Date().toISOString(),
+        items, skipped, notCovered: notCovered(agent, skipped),
+      };
+      const repository = { location: repo.backend.properties.location, passwordFile: opts.passwordFile };
+      return renderRunbook({ agent, manifest, snapshot: { id: "this snapshot", time: manifest.time }, repository });
+    };
     try {
-      captured = await captureItems(repo, agent, skipNames, parent, { ...opts, signal });
+      captured = await captureItems(repo, agent, skipNames, parent, { ...opts, signal }, finish);
     } finally {
       if (agent.hooks.after) await runHook("after", agent.hooks.after, { cwd: agent.root, env, signal });
     }
     signal?.throwIfAborted();
-    const manifest: AgentManifest = {
-      version: 1, agent: agent.name, preset: agent.preset, root: agent.root, host: hostname(), time: new Date().toISOString(),
-      items: captured.items, skipped: captured.skipped, notCovered: notCovered(agent, captured.skipped),
-    };
+    if (!manifest) throw new Error("internal: agent capture finished without a manifest");
     const snapshot: Snapshot = {
       time: manifest.time, host: hostname(), username: safeUser(), paths: [agent.root], tags: [agent.name, ...(opts.tags ?? [])],
       tree: captured.tree, ...(parent ? { parent: parent.id } : {}), agent: agent.name, manifest,
@@ -76,9 +88,14 @@ export async function backupAgent(repo: Repository, agent: AgentConfig, opts: Ag
  */
 const ITEM_CONCURRENCY = 4;
 
+/** RUNBOOK_NAME is the runbook's file in every agent snapshot's root tree. */
+export const RUNBOOK_NAME = "RUNBOOK.md";
+
 type ItemOutcome = { manifest: ItemManifest; node: Node } | { skipped: string };
 
-async function captureItems(repo: Repository, agent: AgentConfig, skipNames: Set<string>, parent: Snapshot | undefined, opts: AgentBackupOptions) {
+type Finish = (items: ItemManifest[], skipped: { name: string; reason: string }[]) => string;
+
+async function captureItems(repo: Repository, agent: AgentConfig, skipNames: Set<string>, parent: Snapshot | undefined, opts: AgentBackupOptions, finish: Finish) {
   const errors: FileError[] = [];
   const events: ArchiverEvents = { ...opts.events, onError: (path, err) => { errors.push({ path, message: (err as Error).message }); opts.events?.onError?.(path, err); } };
   const parentItems = parent ? await childrenOf(repo, parent.tree, opts.signal) : new Map<string, Node>();
@@ -118,7 +135,9 @@ async function captureItems(repo: Repository, agent: AgentConfig, skipNames: Set
       if ("skipped" in o) skipped.push({ name: agent.items[i]!.name, reason: o.skipped });
       else { items.push(o.manifest); itemNodes.push(o.node); }
     });
-    return { tree: await archiver.saveTree(itemNodes), counts: archiver.counts, items, skipped, errors };
+    const runbook = createCaptureContext({ archiver, saver, policy: repo.chunkerPolicy(), itemName: RUNBOOK_NAME, signal, parentNodes: async () => new Map() });
+    const saved = await runbook.saveStream(RUNBOOK_NAME, Readable.from([Buffer.from(finish(items, skipped))]), { mode: 0o644 });
+    return { tree: await archiver.saveTree([...itemNodes, saved.node]), counts: archiver.counts, items, skipped, errors };
   }, { signal: opts.signal });
 }
 

@@ -16,7 +16,7 @@ export async function backupAgents(cli: Cli, o: BackupFlags, setCode: SetCode): 
       const progress = cli.progress();
       try {
         const res = await backupAgent(repo, agent, {
-          skip: o.skip, tags: o.tag, lockWaitMs: cli.lockWaitMs(), signal: cli.signal,
+          skip: o.skip, tags: o.tag, lockWaitMs: cli.lockWaitMs(), signal: cli.signal, passwordFile: await cli.passwordFile(),
           onItem: (item) => progress.setCurrent(`${agent.name}/${item.name}`),
           events: {
             onBytes: (n) => progress.update({ bytes: n }),
