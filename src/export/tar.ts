@@ -20,6 +20,8 @@ export interface EntryHeader {
   name: string;
   mode?: number | undefined;
   mtime?: Date | undefined;
+  /** The exact time in nanoseconds; written as a PAX `mtime` record, since ustar keeps whole seconds. */
+  mtimeNs?: string | undefined;
   uid?: number | undefined;
   gid?: number | undefined;
 }
@@ -92,7 +94,8 @@ export class TarWriter {
   }
 
   private base(h: EntryHeader, mode: number) {
-    return { name: h.name, mode: h.mode ?? mode, mtime: h.mtime ?? new Date(), uid: h.uid ?? 0, gid: h.gid ?? 0 };
+    const base = { name: h.name, mode: h.mode ?? mode, mtime: h.mtime ?? new Date(), uid: h.uid ?? 0, gid: h.gid ?? 0 };
+    return h.mtimeNs ? { ...base, pax: { mtime: paxTime(h.mtimeNs) } } : base;
   }
 
   private put(header: tar.Header extends infer H ? Partial<H> & { name: string } : never, data?: Buffer): Promise<void> {
@@ -117,4 +120,11 @@ function settled(s: Sink): Promise<void> {
 /** once waits for one event of a streamx stream (node's events.once wants a node EventEmitter). */
 function once(s: Sink, event: "drain"): Promise<void> {
   return new Promise((resolve) => s.once(event, () => resolve()));
+}
+
+/** paxTime renders nanoseconds since the epoch as PAX's decimal seconds, e.g. 1795324658.786000000. */
+export function paxTime(ns: string): string {
+  const n = BigInt(ns);
+  const frac = (n % 1_000_000_000n).toString().padStart(9, "0");
+  return `${n / 1_000_000_000n}.${frac}`;
 }

@@ -39,10 +39,10 @@ export async function writeItem(repo: Repository, tar: TarWriter, top: string, p
 }
 
 function header(name: string, n: Node, mode: number): EntryHeader {
-  return { name, mode, mtime: mtimeOf(n), uid: n.uid, gid: n.gid };
+  return { name, mode, mtime: mtimeOf(n), mtimeNs: n.mtimeNs, uid: n.uid, gid: n.gid };
 }
 
-/** mtimeOf turns the node's nanosecond time into a Date (tar keeps whole seconds). */
+/** mtimeOf turns the node's nanosecond time into a Date (the ustar field keeps whole seconds; PAX keeps the rest). */
 export function mtimeOf(n: Node): Date {
   return new Date(Number(BigInt(n.mtimeNs) / 1_000_000n));
 }

@@ -29,15 +29,27 @@ export function refused(archive: string, entry: string, why: string): LifeboatEr
   });
 }
 
+/**
+ * outsideLink refuses a symlink leaving the archive. Agents do hold such links (OpenClaw skills
+ * pointing into /opt), so the hint names the switch that restores them as links, unfollowed.
+ */
+export function outsideLink(archive: string, entry: string, why: string): LifeboatError {
+  return new LifeboatError(`import refused: ${archive}: entry '${entry.replace(/[\0-\x1f]/g, "?")}' ${why}`, {
+    hint: "if you trust this archive (an agent's own links into /opt or $HOME), pass --allow-outside-symlinks: links are restored as links and never followed; nothing was written",
+  });
+}
+
 /** EntryChecker remembers what earlier headers declared (duplicates, links, files). */
 export class EntryChecker {
   top: string | undefined;
   private readonly kinds = new Map<string, ArchiveEntry["type"]>();
   private readonly implied = new Set<string>();
   private readonly archive: string;
+  private readonly allowOutsideLinks: boolean;
 
-  constructor(archive: string) {
+  constructor(archive: string, allowOutsideLinks = false) {
     this.archive = archive;
+    this.allowOutsideLinks = allowOutsideLinks;
   }
 
   check(h: Headers): ArchiveEntry {
@@ -48,7 +60,7 @@ export class EntryChecker {
     if (this.kinds.has(path)) throw refused(this.archive, raw, "appears twice");
     if (type !== "dir" && this.implied.has(path)) throw refused(this.archive, raw, "replaces a folder other entries are in");
     this.checkAncestors(raw, path);
-    const entry: ArchiveEntry = { path, type, size: type === "file" ? h.size ?? 0 : 0, mode: (h.mode ?? 0o600) & 0o777, mtimeNs: mtimeNs(h.mtime) };
+    const entry: ArchiveEntry = { path, type, size: type === "file" ? h.size ?? 0 : 0, mode: (h.mode ?? 0o600) & 0o777, mtimeNs: mtimeNs(h.mtime, (h.pax as Record<string, string> | undefined)?.mtime) };
     if (type === "symlink") entry.linkTarget = this.linkTarget(raw, path, h.linkname ?? "");
     this.kinds.set(path, type);
     return entry;
@@ -84,9 +96,10 @@ export class EntryChecker {
 
   private linkTarget(raw: string, path: string, target: string): string {
     if (target === "" || target.includes("\0")) throw refused(this.archive, raw, "is a symlink without a valid target");
-    if (target.startsWith("/")) throw refused(this.archive, raw, `is a symlink to the absolute path '${target}'`);
+    if (this.allowOutsideLinks) return target;
+    if (target.startsWith("/")) throw outsideLink(this.archive, raw, `is a symlink to the absolute path '${target}'`);
     const resolved = posix.normalize(posix.join(posix.dirname(path), target));
-    if (resolved === ".." || resolved.startsWith("../")) throw refused(this.archive, raw, `is a symlink pointing outside the archive ('${target}')`);
+    if (resolved === ".." || resolved.startsWith("../")) throw outsideLink(this.archive, raw, `is a symlink pointing outside the archive ('${target}')`);
     return target;
   }
 }
@@ -102,7 +115,10 @@ function entryType(t: Headers["type"]): ArchiveEntry["type"] | null {
   return null; // link (hard link), character-device, block-device, fifo, anything unknown
 }
 
-function mtimeNs(d: Date | undefined): string {
+/** mtimeNs prefers the PAX `mtime` record (sub-second, as lifeboat export and GNU tar write it). */
+function mtimeNs(d: Date | undefined, pax?: string): string {
+  const m = pax ? /^(\d{1,15})(?:\.(\d{1,9}))?$/.exec(pax) : null;
+  if (m) return (BigInt(m[1]!) * 1_000_000_000n + BigInt((m[2] ?? "").padEnd(9, "0"))).toString();
   const ms = d && Number.isFinite(d.getTime()) ? Math.max(0, d.getTime()) : Date.now();
   return (BigInt(Math.trunc(ms)) * 1_000_000n).toString();
 }

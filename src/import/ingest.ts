@@ -49,7 +49,8 @@ export async function ingestArchive(repo: Repository, archive: string, scan: Sca
     const tree = await repo.withUploader(async (saver) => {
       const archiver = new Archiver(saver, archiverRepo(repo), repo.chunkerPolicy(), { onError: () => undefined }, signal);
       const work = o.layouts.map((layout): Work => ({ layout, tree: new ItemTree(), single: null, manifest: manifestOf(layout) }));
-      const limits = { maxBytes: scan.stats.fileBytes, maxEntries: scan.stats.entries, maxRatio: Infinity, ratioFloor: Infinity };
+      // The first pass (scanArchive) was the gate; this pass only insists on the same entries.
+      const limits = { maxBytes: scan.stats.fileBytes, maxEntries: scan.stats.entries, maxRatio: Infinity, ratioFloor: Infinity, allowOutsideLinks: true };
       await readArchive(archive, async (e, content) => {
         const before = scan.records.get(e.path);
         if (!before || before.type !== e.type || before.size !== e.size) throw refused(archive, e.path, "changed while it was imported");

@@ -24,6 +24,11 @@ export interface Limits {
   /** Inflated bytes may exceed this many times the compressed bytes read so far only below ratioFloor. */
   maxRatio: number;
   ratioFloor: number;
+  /**
+   * Accept symlinks whose target is absolute or leaves their item (`--allow-outside-symlinks`).
+   * They are stored as links and never followed; an entry below a symlink is refused either way.
+   */
+  allowOutsideLinks?: boolean;
 }
 
 export const DEFAULT_LIMITS: Limits = { maxBytes: 64 * GiB, maxEntries: 1_000_000, maxRatio: 1000, ratioFloor: GiB };
@@ -61,7 +66,7 @@ export async function readArchive(path: string, onEntry: OnEntry, o: ReadOptions
   const inflated = pipeline(source, counter((n, c) => { stats.compressed += n; hash?.update(c); }), decompress,
     counter((n) => { stats.inflated += n; checkRatio(path, stats, o.limits); }), (err) => { if (err) extract.destroy(err); });
   inflated.pipe(extract as unknown as Writable); // tar-stream (streamx) documents being piped into
-  const checker = new EntryChecker(path);
+  const checker = new EntryChecker(path, o.limits.allowOutsideLinks === true);
   try {
     for await (const stream of extract) {
       const entry = checker.check(stream.header);

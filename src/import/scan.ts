@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { LifeboatError } from "../errors/index.ts";
-import { refused, symlinkResolves, type ArchiveEntry } from "./entry.ts";
+import { outsideLink, refused, symlinkResolves, type ArchiveEntry } from "./entry.ts";
 import { isOpenclawManifest, openclawPlan } from "./openclaw.ts";
 import { disagrees, isLifeboatManifest, lifeboatPlan, MANIFEST, type ImportPlan, type PlanItem } from "./plan.ts";
 import { readArchive, type Limits, type ReadStats } from "./reader.ts";
@@ -66,7 +66,7 @@ export async function scanArchive(archive: string, o: ScanOptions): Promise<Scan
   if (!manifest) throw new LifeboatError(`import refused: ${archive}: no manifest.json in the top folder '${top}'`, { hint: "pass an archive written by `lifeboat export` or `openclaw backup create`" });
   const plan = planOf(archive, top, manifest, o.agent);
   if (plan.budget !== null && stats.fileBytes > plan.budget) throw disagrees(archive, `the content (${stats.fileBytes} bytes) exceeds what manifest.json lists`);
-  return { top, plan, records, layouts: matchContent(archive, plan, records), stats };
+  return { top, plan, records, layouts: matchContent(archive, plan, records, o.limits.allowOutsideLinks === true), stats };
 }
 
 function planOf(archive: string, top: string, bytes: Buffer, agent: string | undefined): ImportPlan {
@@ -92,7 +92,7 @@ function tighten(archive: string, bytes: Buffer, limits: Limits): void {
 }
 
 /** matchContent assigns every entry to an item and compares each item with its manifest entry. */
-function matchContent(archive: string, plan: ImportPlan, records: Map<string, EntryRecord>): ItemLayout[] {
+function matchContent(archive: string, plan: ImportPlan, records: Map<string, EntryRecord>, allowOutsideLinks: boolean): ItemLayout[] {
   const owner = (path: string) => plan.items.find((i) => path === i.prefix || path.startsWith(i.prefix + "/"));
   const files = new Map<PlanItem, Map<string, EntryRecord>>(plan.items.map((i) => [i, new Map()]));
   for (const [path, r] of records) {
@@ -108,7 +108,7 @@ function matchContent(archive: string, plan: ImportPlan, records: Map<string, En
   return plan.items.map((item) => {
     const got = files.get(item)!;
     if (item.expect) compareHashes(archive, item, got);
-    return { item, single: layoutOf(archive, item, got, records) };
+    return { item, single: layoutOf(archive, item, got, records, allowOutsideLinks) };
   });
 }
 
@@ -122,11 +122,11 @@ function compareHashes(archive: string, item: PlanItem, got: Map<string, EntryRe
 }
 
 /** layoutOf tells a single-file item from a folder; symlinks must stay inside their item. */
-function layoutOf(archive: string, item: PlanItem, got: Map<string, EntryRecord>, records: Map<string, EntryRecord>): string | null {
+function layoutOf(archive: string, item: PlanItem, got: Map<string, EntryRecord>, records: Map<string, EntryRecord>, allowOutsideLinks: boolean): string | null {
   const below = [...records].filter(([p]) => p.startsWith(item.prefix + "/"));
   for (const [p, r] of below) {
-    if (r.type !== "symlink") continue;
-    if (!r.resolved?.startsWith(item.prefix + "/")) throw refused(archive, p, `is a symlink pointing outside its item ${item.name}`);
+    if (r.type !== "symlink" || allowOutsideLinks) continue;
+    if (!r.resolved?.startsWith(item.prefix + "/")) throw outsideLink(archive, p, `is a symlink pointing outside its item ${item.name}`);
   }
   if (records.get(item.prefix)?.type === "file") return posix.basename(item.prefix); // an OpenClaw single-file asset
   const keys = [...got.keys()];

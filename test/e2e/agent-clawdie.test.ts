@@ -14,7 +14,9 @@
  * takes it back in, so both databases are proven.
  */
 import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { generateIdentity, identityToRecipient } from "age-encryption";
 import { after, before, describe, it } from "node:test";
 import { clawdie, type ClawdieFixture } from "../../src/testing/fixtures/index.ts";
 import type { TableStats } from "../../src/sources/dbverify.ts";
@@ -22,7 +24,7 @@ import {
   assertRestoreOrder, assertRestored, createAgentWorld, databaseExists, detectedPreset, dropDatabase, latestManifest,
   pgSkip, pgState, planLines, recordState, treeState, wipe, type AgentState, type AgentWorld,
 } from "./agent-helpers.ts";
-import { assertNoStackTrace, summaryOf } from "./helpers.ts";
+import { assertNoStackTrace, jsonLines, summaryOf } from "./helpers.ts";
 
 /** What the clawdie preset (the NanoClaw v1 plan) leaves out, relative to the project folder. */
 const CLAWDIE_LEFT_OUT = [
@@ -106,6 +108,29 @@ describe("clawdie with PostgreSQL: backup, wipe the tree and drop the databases,
       assert.deepEqual(got.tableHashes, want.tableHashes, `${db}: per-table checksums`);
       assert.ok(Object.values(want.rowCounts).some((n) => n > 0), `${db} held data`);
       assert.deepEqual(Object.keys(want.tableHashes).sort(), Object.keys(want.rowCounts).sort(), `${db}: a checksum for every table`);
+    }
+  });
+
+  // Issue 6, "Must show": the same story from a portable export instead of the repository.
+  it("export, wipe and DROP, import: files, SQLite and both PostgreSQL databases come back from the archive alone", async () => {
+    assert.ok(state, "the backup test ran");
+    const out = join(w.dir, "exports");
+    await mkdir(out);
+    const identity = await generateIdentity();
+    const key = join(w.dir, "export.agekey");
+    await writeFile(key, `${identity}\n`, { mode: 0o600 });
+    const res = await w.ok(["export", "latest", "--agent", "clawdie", "--output", out, "--encrypt-secrets", `age:${await identityToRecipient(identity)}`, "--json"]);
+    const { archive } = jsonLines(res.stdout).find((v) => (v as { message_type?: string }).message_type === "export") as { archive: string };
+
+    await wipe(...dirs);
+    for (const db of [fx.databases.memory, fx.databases.skills]) await dropDatabase(db, fx.pgEnv);
+    const r = await w.ok(["import", archive, "--identity", key]);
+    assertNoStackTrace(r.stderr);
+    await assertRestored(state, await latestManifest(w, "clawdie"), { leftOut: CLAWDIE_LEFT_OUT });
+    for (const [db, want] of pgBefore) {
+      const got = await pgState(db, fx.pgEnv);
+      assert.deepEqual(got.rowCounts, want.rowCounts, `${db}: row counts after import`);
+      assert.deepEqual(got.tableHashes, want.tableHashes, `${db}: per-table checksums after import`);
     }
   });
 });

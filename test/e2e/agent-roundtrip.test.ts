@@ -10,7 +10,8 @@
  * purpose (volatile files, regenerable indexes, caches).
  */
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { generateIdentity, identityToRecipient } from "age-encryption";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { nanoclawV1, openclawFiles, openclawSqlite, TEAM, type OpenclawFixture } from "../../src/testing/fixtures/index.ts";
@@ -18,7 +19,7 @@ import {
   assertRestored, createAgentWorld, detectedPreset, latestManifest, planLines, assertRestoreOrder, recordState, treeState, wipe,
   type AgentState, type AgentWorld, type TreeState,
 } from "./agent-helpers.ts";
-import { assertNoStackTrace, summaryOf } from "./helpers.ts";
+import { assertNoStackTrace, jsonLines, summaryOf } from "./helpers.ts";
 
 /** What the OpenClaw preset leaves out on purpose (agent detect's "Leaves out"), relative to the root. */
 const OPENCLAW_LEFT_OUT = [
@@ -145,6 +146,29 @@ describe("agents of every preset: backup the whole config, wipe each tree, resto
       if (name === "andy") {
         assert.ok(m.items.some((i) => i.name === "sender-allowlist" && i.source.startsWith(join(w.home, ".config", "nanoclaw"))), "allowlist outside the root captured");
       }
+    });
+  }
+
+  // Issue 6, "Must show": export → wipe → import gives the same agent back, for every preset.
+  for (const name of ["wren", "team", "ledger", "andy"]) {
+    it(`export --agent ${name}, wipe, import: the agent comes back identical from the archive alone`, async () => {
+      const a = agents.find((x) => x.name === name)!;
+      assert.ok(a.state, "the backup test ran");
+      const out = join(w.dir, `exports-${name}`);
+      await mkdir(out);
+      const identity = await generateIdentity();
+      const key = join(w.dir, `${name}.agekey`);
+      await writeFile(key, `${identity}\n`, { mode: 0o600 });
+      const res0 = await w.ok(["export", "latest", "--agent", name, "--output", out, "--encrypt-secrets", `age:${await identityToRecipient(identity)}`, "--json"]);
+      const exported = jsonLines(res0.stdout).find((v) => (v as { message_type?: string }).message_type === "export") as { archive: string };
+      await wipe(...a.dirs);
+      // OpenClaw workspaces link skills into /opt: the import must be told to accept such links.
+      const refusedRes = await w.cli(["import", exported.archive, "--identity", key]);
+      if (name !== "andy") assert.match(refusedRes.stderr, /--allow-outside-symlinks/);
+      const res = name === "andy" ? refusedRes : await w.ok(["import", exported.archive, "--identity", key, "--allow-outside-symlinks"]);
+      assert.equal(res.code, 0, res.stderr);
+      assertNoStackTrace(res.stderr);
+      await assertRestored(a.state, await latestManifest(w, name), { leftOut: a.leftOut });
     });
   }
 });

@@ -16,6 +16,7 @@ interface ImportFlags {
   passphraseFile?: string;
   verifySha256: boolean;
   maxSize?: string;
+  allowOutsideSymlinks?: boolean;
 }
 
 export const registerImport: Register = (program, cli) => {
@@ -29,6 +30,7 @@ export const registerImport: Register = (program, cli) => {
     .option("--agent <name>", "agent name for an OpenClaw archive (default: openclaw)")
     .option("--no-verify-sha256", "accept a lifeboat archive without its .sha256 sidecar")
     .option("--max-size <size>", "refuse archives holding more file bytes than this (default 64GiB)")
+    .option("--allow-outside-symlinks", "accept symlinks to absolute paths or outside their item (restored as links, never followed)")
     .addHelpText("after", helpText([
       "lifeboat import lifeboat-wren-20261122T051200Z.tar.gz --target ~/.openclaw --identity ~/.config/lifeboat/export.key",
       "LIFEBOAT_IMPORT_PASSPHRASE=... lifeboat import lifeboat-wren-20261122T051200Z.tar.zst",
@@ -39,7 +41,7 @@ export const registerImport: Register = (program, cli) => {
       const run = (intoRepo?: Repository) => importArchive({
         archive, intoRepo, target: o.target, agent: o.agent, requireSha256: o.verifySha256, lockWaitMs: cli.lockWaitMs(), signal: cli.signal,
         keys: { identityFile: o.identity, passphraseFile: o.passphraseFile, passphrase: process.env.LIFEBOAT_IMPORT_PASSPHRASE },
-        ...(o.maxSize ? { limits: { maxBytes: sizeArg(o.maxSize) } } : {}),
+        limits: { ...(o.maxSize ? { maxBytes: sizeArg(o.maxSize) } : {}), allowOutsideLinks: o.allowOutsideSymlinks === true },
         configFor: (name) => findAgentConfig(cli, name), onLine: (line) => cli.print(line),
       });
       const res = o.intoRepo ? await cli.withRepo((repo) => run(repo)) : await run();
