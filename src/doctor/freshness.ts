@@ -7,7 +7,7 @@ import { hostname } from "node:os";
 import { shortId } from "../model/index.ts";
 import type { Repository } from "../repository/repository.ts";
 import { loadSnapshots } from "../repository/snapshots.ts";
-import { PRE_RESTORE_TAG } from "../restore/safety.ts";
+import { agentBackups } from "../restore/safety.ts";
 import { error, ok, warn, type Finding } from "./types.ts";
 
 const CHECK = "freshness";
@@ -24,7 +24,7 @@ export async function checkFreshness(repo: Repository, agents: string[], now: nu
   }
   for (const agent of agents) {
     const where = { agent };
-    const last = snapshots.filter((s) => s.agent === agent && !s.tags.includes(PRE_RESTORE_TAG)).at(-1);
+    const last = agentBackups(snapshots, agent).at(-1);
     if (last === undefined) {
       out.push(error(CHECK, "no snapshot yet", `run \`lifeboat backup --agent ${agent}\`, then schedule it (cron or a systemd timer)`, where));
       continue;

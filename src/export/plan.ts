@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { LifeboatError } from "../errors/index.ts";
 import type { ItemManifest } from "../model/agent.ts";
 import type { Node } from "../model/index.ts";
+import { sha256hex } from "../repository/objects.ts";
 import type { Repository } from "../repository/repository.ts";
 import { findNode, nodeContent } from "../restore/stream.ts";
 import type { ExportItem } from "./format.ts";
@@ -71,10 +72,10 @@ async function add(ctx: Ctx, n: Node, rel: string): Promise<void> {
   const expected = ctx.m.sha256[rel] ?? (await hashNode(ctx, n));
   if (!secret || ctx.secrets.kind === "plain") { ctx.entries.push({ rel, node: n, sha256: expected, mode }); return; }
   const plain = await readAll(ctx, n);
-  checkHash(ctx.m.name, rel, expected, sha256(plain));
+  checkHash(ctx.m.name, rel, expected, sha256hex(plain));
   const cipher = await ctx.secrets.encrypt(plain);
   plain.fill(0); // the plaintext copy is ours: do not leave it for the garbage collector
-  ctx.entries.push({ rel: `${rel}.age`, node: n, cipher, sha256: sha256(cipher), mode });
+  ctx.entries.push({ rel: `${rel}.age`, node: n, cipher, sha256: sha256hex(cipher), mode });
 }
 
 /** hashNode reads a file the manifest has no hash for (never, for snapshots lifeboat wrote). */
@@ -90,9 +91,6 @@ async function readAll(ctx: Ctx, n: Node): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-export function sha256(data: Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
-}
 
 /** checkHash fails loudly: content that disagrees with the snapshot's manifest is damage, never exported. */
 export function checkHash(item: string, rel: string, expected: string | undefined, got: string): void {

@@ -6,7 +6,6 @@
  * must match what the first pass saw (an archive changed in between is refused) and no
  * snapshot is written unless all items made it.
  */
-import { createHash } from "node:crypto";
 import type { Decrypter } from "age-encryption";
 import { Archiver } from "../backup/archiver.ts";
 import { saveFile } from "../backup/filesaver.ts";
@@ -14,6 +13,7 @@ import { archiverRepo, safeUser, withBackupSession } from "../backup/session.ts"
 import { LifeboatError } from "../errors/index.ts";
 import type { AgentManifest, ItemManifest } from "../model/agent.ts";
 import type { Node, Snapshot } from "../model/index.ts";
+import { sha256hex } from "../repository/objects.ts";
 import type { Repository } from "../repository/repository.ts";
 import { saveSnapshot } from "../repository/snapshots.ts";
 import type { BlobSaver } from "../repository/uploader.ts";
@@ -125,7 +125,7 @@ async function decrypted(e: ArchiveEntry, content: AsyncIterable<Uint8Array>, c:
   const parts: Uint8Array[] = [];
   for await (const p of content) parts.push(p);
   const bytes = Buffer.concat(parts);
-  if (createHash("sha256").update(bytes).digest("hex") !== c.expectSha) throw refused(c.archive, e.path, "changed while it was imported");
+  if (sha256hex(bytes) !== c.expectSha) throw refused(c.archive, e.path, "changed while it was imported");
   return decryptSecret(c.decrypter, c.archive, e.path, bytes);
 }
 

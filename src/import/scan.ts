@@ -7,6 +7,7 @@
  * Only when this pass succeeds does anything get written (pass two, import/ingest).
  */
 import { createHash } from "node:crypto";
+import { sha256hex } from "../repository/objects.ts";
 import { posix } from "node:path";
 import { LifeboatError } from "../errors/index.ts";
 import { outsideLink, refused, symlinkResolves, type ArchiveEntry } from "./entry.ts";
@@ -59,7 +60,7 @@ export async function scanArchive(archive: string, o: ScanOptions): Promise<Scan
       if (e.size > MANIFEST_MAX) throw refused(archive, e.path, `is ${e.size} bytes, too large for a manifest`);
       manifest = await readAll(content);
       tighten(archive, manifest, limits);
-      return void records.set(e.path, { type: "file", size: e.size, sha256: createHash("sha256").update(manifest).digest("hex") });
+      return void records.set(e.path, { type: "file", size: e.size, sha256: sha256hex(manifest) });
     }
     records.set(e.path, { type: "file", size: e.size, sha256: await sha256Of(content) });
   }, { limits, stats, hashArchive: true, signal: o.signal });

@@ -12,6 +12,11 @@ import type { PlannedItem } from "./plan.ts";
 
 export const PRE_RESTORE_TAG = "pre-restore";
 
+/** agentBackups keeps `agent`'s snapshots, oldest first, without the pre-restore safety copies. */
+export function agentBackups<S extends { agent?: string | undefined; tags: string[] }>(snapshots: S[], agent: string): S[] {
+  return snapshots.filter((s) => s.agent === agent && !s.tags.includes(PRE_RESTORE_TAG));
+}
+
 /** safetySnapshot returns the id of the snapshot taken, or null when nothing would be overwritten. */
 export async function safetySnapshot(
   repo: Repository, m: AgentManifest, plan: PlannedItem[], root: string,

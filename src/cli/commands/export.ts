@@ -9,10 +9,8 @@ import { LifeboatError } from "../../errors/index.ts";
 import { exportAgent, type ArchiveFormat, type ExportResult } from "../../export/index.ts";
 import { shortId, type Snapshot } from "../../model/index.ts";
 import type { Repository } from "../../repository/repository.ts";
-import { findSnapshot, loadSnapshots } from "../../repository/snapshots.ts";
-import { PRE_RESTORE_TAG } from "../../restore/safety.ts";
 import { formatBytes } from "../../ui/index.ts";
-import { findAgentConfig, selectAgents } from "../agents.ts";
+import { agentSnapshot, findAgentConfig, selectAgents } from "../agents.ts";
 import { helpText, type Cli } from "../context.ts";
 import type { Register } from "./index.ts";
 
@@ -89,20 +87,6 @@ async function backupFresh(cli: Cli, repo: Repository, agent: Parameters<typeof 
   cli.print(`agent ${agent.name}: snapshot ${shortId(res.snapshotId)} saved`);
   for (const e of res.errors) cli.warn(`  unreadable: ${e.path}: ${e.message}`);
   return res.snapshot;
-}
-
-/** agentSnapshot resolves `latest` to the agent's newest snapshot that is not a pre-restore safety copy. */
-async function agentSnapshot(repo: Repository, ref: string, agent: string | undefined, signal: AbortSignal): Promise<Snapshot> {
-  if (ref !== "latest") {
-    const sn = await findSnapshot(repo, ref, {}, signal);
-    if (!sn.agent) throw new LifeboatError(`snapshot ${shortId(sn.id!)} is not an agent snapshot`, { hint: "export needs a snapshot taken by `lifeboat backup` of an agent" });
-    if (agent && sn.agent !== agent) throw new LifeboatError(`snapshot ${shortId(sn.id!)} is a snapshot of agent ${sn.agent}, not ${agent}`);
-    return sn;
-  }
-  const { snapshots } = await loadSnapshots(repo, signal);
-  const sn = snapshots.filter((s) => s.agent === agent && !s.tags.includes(PRE_RESTORE_TAG)).at(-1);
-  if (!sn) throw new LifeboatError(`no snapshot of agent ${agent}`, { hint: "run `lifeboat snapshots` to list them, or `lifeboat backup --agent NAME`" });
-  return sn;
 }
 
 function report(cli: Cli, sn: Snapshot, res: ExportResult): void {

@@ -1,28 +1,12 @@
 /** @module cli/commands/restore-agent — `lifeboat restore SNAPSHOT --agent NAME`. */
-import { findSnapshot, loadSnapshots } from "../../repository/snapshots.ts";
 import { restoreAgent } from "../../restore/agent.ts";
 import { PRE_RESTORE_TAG } from "../../restore/safety.ts";
-import { LifeboatError } from "../../errors/index.ts";
-import { shortId, type Snapshot } from "../../model/index.ts";
-import type { Repository } from "../../repository/repository.ts";
-import { findAgentConfig } from "../agents.ts";
+import { shortId } from "../../model/index.ts";
+import { agentSnapshot, findAgentConfig } from "../agents.ts";
 import type { Cli } from "../context.ts";
 import type { RestoreFlags } from "./restore.ts";
 
 const list = (s: string | undefined) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : undefined);
-
-/** agentSnapshot resolves `latest` to the newest snapshot of the agent that is not a pre-restore safety copy. */
-async function agentSnapshot(repo: Repository, ref: string, agent: string, signal: AbortSignal): Promise<Snapshot> {
-  if (ref !== "latest") {
-    const sn = await findSnapshot(repo, ref, {}, signal);
-    if (sn.agent !== agent) throw new LifeboatError(`snapshot ${shortId(sn.id!)} is not a snapshot of agent ${agent}`);
-    return sn;
-  }
-  const { snapshots } = await loadSnapshots(repo, signal);
-  const sn = snapshots.filter((s) => s.agent === agent && !s.tags.includes(PRE_RESTORE_TAG)).at(-1);
-  if (!sn) throw new LifeboatError(`no snapshot of agent ${agent}`, { hint: "run `lifeboat snapshots` to list them" });
-  return sn;
-}
 
 export async function restoreAgentCommand(cli: Cli, ref: string, o: RestoreFlags): Promise<void> {
   const name = o.agent!;

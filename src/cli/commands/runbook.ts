@@ -12,7 +12,7 @@ import { LifeboatError, RepositoryNotFoundError } from "../../errors/index.ts";
 import type { AgentConfig } from "../../model/agent.ts";
 import type { Snapshot } from "../../model/index.ts";
 import { loadSnapshots } from "../../repository/snapshots.ts";
-import { PRE_RESTORE_TAG } from "../../restore/safety.ts";
+import { agentBackups } from "../../restore/safety.ts";
 import { manifestFromConfig, renderRunbook, RUNBOOK_MARK, type RunbookInput } from "../../runbook/index.ts";
 import { selectAgents } from "../agents.ts";
 import { helpText, type Cli } from "../context.ts";
@@ -78,7 +78,7 @@ async function gather(cli: Cli, agents: AgentConfig[]): Promise<RunbookInput[]> 
   const repository = { location, ...(await passwordSource(cli)) };
   const now = new Date();
   return agents.map((agent) => {
-    const mine = snapshots.filter((s) => s.agent === agent.name && !s.tags.includes(PRE_RESTORE_TAG));
+    const mine = agentBackups(snapshots, agent.name);
     const newest = mine.at(-1);
     const recentTimes = mine.slice(-RECENT).map((s) => s.time);
     if (!newest?.manifest) {
