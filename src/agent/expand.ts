@@ -12,7 +12,7 @@ import { isAbsolute, resolve } from "node:path";
 import { LifeboatError } from "../errors/index.ts";
 import { getPreset, presetNames, type PresetOptions, type PresetPlan } from "./presets/index.ts";
 import { expandPath } from "./presets/_fs.ts";
-import type { AgentConfig, Hook, Item } from "./types.ts";
+import type { AgentConfig, DriftSettings, FreshnessSettings, Hook, Item } from "./types.ts";
 
 /** CUSTOM: a preset with no items of its own, for agents described entirely in the config. */
 export const CUSTOM = "custom";
@@ -28,6 +28,8 @@ export interface RawAgentInput {
   start?: string;
   status?: string;
   pidFiles?: string[];
+  drift?: DriftSettings;
+  freshness?: FreshnessSettings;
 }
 
 /** expandAgent merges the preset's plan with the config; an unknown preset is a LifeboatError. */
@@ -55,6 +57,8 @@ export async function expandAgent(raw: RawAgentInput, opts: PresetOptions = {}):
   if (raw.stop !== undefined) agent.stop = raw.stop;
   if (raw.start !== undefined) agent.start = raw.start;
   if (raw.status !== undefined) agent.status = raw.status;
+  if (raw.drift !== undefined) agent.drift = raw.drift;
+  if (raw.freshness !== undefined) agent.freshness = raw.freshness;
   return agent;
 }
 

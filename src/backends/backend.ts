@@ -14,7 +14,7 @@
  */
 
 /** FileType names the folder an object lives in. */
-export type FileType = "config" | "key" | "pack" | "index" | "snapshot" | "lock";
+export type FileType = "config" | "key" | "pack" | "index" | "snapshot" | "lock" | "record";
 
 /** Handle names one object. `name` is empty for the singleton `config`. */
 export interface Handle {

@@ -8,7 +8,12 @@ import type { FileType, Handle, LoadRange } from "./backend.ts";
 import { InvalidHandleError, RangeNotSatisfiableError } from "./errors.ts";
 
 /** Every FileType, in the order `create` lays out folders. */
-export const FILE_TYPES: readonly FileType[] = ["config", "key", "pack", "index", "snapshot", "lock"];
+export const FILE_TYPES: readonly FileType[] = ["config", "key", "pack", "index", "snapshot", "lock", "record"];
+
+/** createdOnFirstSave: folders a save creates on first use (pack fan-outs, folders newer than the repository). */
+export function createdOnFirstSave(type: FileType): boolean {
+  return type === "pack" || type === "record";
+}
 
 /** TYPE_DIRS maps each FileType except the root-level `config` to its folder. */
 export const TYPE_DIRS: Readonly<Record<Exclude<FileType, "config">, string>> = {
@@ -17,6 +22,10 @@ export const TYPE_DIRS: Readonly<Record<Exclude<FileType, "config">, string>> = 
   index: "index",
   snapshot: "snapshots",
   lock: "locks",
+  // Signed records (drift approvals, drill results); added after format v1 shipped, so the
+  // folder may be missing in an older repository: a missing folder lists as empty and the
+  // first save creates it.
+  record: "records",
 };
 
 /** The name of the singleton config object at the repository root. */

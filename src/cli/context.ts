@@ -13,6 +13,12 @@ import { createProgress, parseDurationArg, type Progress } from "../ui/index.ts"
 import { getPassword } from "./password.ts";
 import type { Backend } from "../backends/backend.ts";
 import { findConfigPath, loadConfig, type LifeboatConfig } from "../config/index.ts";
+import { Alerter } from "../alerts/alerter.ts";
+import { stateDir } from "../alerts/statedir.ts";
+import type { NotifySettings } from "../config/notify.ts";
+
+/** NO_NOTIFY: without a config there is nobody to tell, but alert state is still kept for `status`. */
+const NO_NOTIFY: NotifySettings = { notifiers: [], routes: {}, repeatMs: 6 * 3_600_000, failures: 1 };
 
 export interface GlobalOptions {
   config?: string;
@@ -140,6 +146,17 @@ export class Cli {
     return openRepository(be, password, { cacheDir: opts.cache === false ? null : this.cacheDir(), signal: this.signal });
   }
 
+  /** stateDir holds the run log and alert state on this machine (alerts/statedir.ts). */
+  stateDir(): string {
+    return stateDir();
+  }
+
+  /** alerter sends alerts through the configured notifiers; a config that fails to load means none. */
+  async alerter(): Promise<Alerter> {
+    const config = await this.config().catch(() => null);
+    return new Alerter(config?.notify ?? NO_NOTIFY, this.stateDir());
+  }
+
   /** withRepo opens the repository, runs fn, and always closes it. */
   async withRepo<T>(fn: (repo: Repository) => Promise<T>, opts: { cache?: boolean } = {}): Promise<T> {
     const repo = await this.openRepo(opts);
@@ -154,9 +171,10 @@ export class Cli {
 /** EXIT_CODES_HELP is appended to every command's help. */
 export const EXIT_CODES_HELP = `
 Exit codes:
-  0 ok · 1 fatal error · 3 finished, but some files could not be read or restored
+  0 ok · 1 fatal error · 3 finished, but some files could not be read or restored · 4 drift found
   10 repository missing · 11 lock failed · 12 wrong password · 13 repository host unreachable
-  14 access denied (credentials, permissions) · 15 SSH host key mismatch · 130 interrupted`;
+  14 access denied (credentials, permissions) · 15 SSH host key mismatch · 16 approval tampered
+  130 interrupted`;
 
 export function helpText(examples: string[]): string {
   return `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}\n${EXIT_CODES_HELP}`;

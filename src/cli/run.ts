@@ -4,7 +4,7 @@
  * documented exit code. Tests call run() in-process; cli/main.ts is the executable.
  */
 import { Command } from "commander";
-import { ExitCode, LifeboatError, isAbortError } from "../errors/index.ts";
+import { describeError, exitCodeOf, ExitCode, isAbortError, lifeboatErrorIn } from "../errors/index.ts";
 import { TOOL_VERSION } from "../version.ts";
 import { Cli, helpText } from "./context.ts";
 import { registerCommands } from "./commands/index.ts";
@@ -55,8 +55,8 @@ function reportError(err: unknown, json: boolean): number {
   }
   // A LifeboatError wrapped by a caller keeps its exit code and hint (e.g. a backend's access error).
   const typed = lifeboatErrorIn(err);
-  const code = isAbortError(err) ? ExitCode.interrupted : typed ? typed.exitCode : ExitCode.fatal;
-  const message = isAbortError(err) ? "interrupted" : describe(err);
+  const code = exitCodeOf(err);
+  const message = describeError(err);
   const hint = typed?.hint;
   if (json) process.stderr.write(JSON.stringify({ message_type: "error", error: message, hint, exit_code: code }) + "\n");
   else process.stderr.write(`lifeboat: ${message}${hint ? ` (${hint})` : ""}\n`);
@@ -66,22 +66,4 @@ function reportError(err: unknown, json: boolean): number {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-function lifeboatErrorIn(err: unknown): LifeboatError | undefined {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
-    if (e instanceof LifeboatError) return e;
-  }
-  return undefined;
-}
-
-/** describe flattens an error and its causes into one line. */
-function describe(err: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = err; e && parts.length < 4; e = (e as Error).cause) {
-    const m = e instanceof Error ? e.message : String(e);
-    if (!parts.some((p) => p.includes(m))) parts.push(m);
-    if (e instanceof LifeboatError && !(e.cause instanceof LifeboatError)) break;
-  }
-  return parts.join(": ").replace(/\s+/g, " ");
 }

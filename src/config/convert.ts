@@ -9,6 +9,7 @@ import { parseLocation } from "../backends/registry.ts";
 import type { AgentConfig, Hook, Item, ItemClass } from "../agent/types.ts";
 import { parseDurationArg } from "../ui/format.ts";
 import type { KeyPath } from "./issues.ts";
+import { convertDrift, convertFreshness } from "./notify.ts";
 import { DEFAULT_HOOK_TIMEOUT, type ConfigFile, type FileAgent, type FileHook, type FileItem } from "./schema.ts";
 
 /**
@@ -89,6 +90,8 @@ export function convertAgents(agents: FileAgent[], dir: string, home: string, re
     if (a.stop !== undefined) agent.stop = a.stop;
     if (a.start !== undefined) agent.start = a.start;
     if (a.status !== undefined) agent.status = a.status;
+    if (a.drift) agent.drift = convertDrift(a.drift, [...at, "drift"], report);
+    if (a.freshness) agent.freshness = convertFreshness(a.freshness, [...at, "freshness"], report);
     return agent;
   });
 }

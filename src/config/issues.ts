@@ -137,7 +137,7 @@ function describeIssue(iss: z.core.$ZodIssue, value: unknown): string {
       return `expected one of ${iss.values.map(String).join("|")}`;
     case "invalid_union": {
       const options = (iss as { options?: unknown[] }).options;
-      if (!options) return iss.message;
+      if (!options) return value === undefined ? "missing required key" : iss.message;
       return `${value === undefined ? "missing; " : ""}expected one of ${options.map(String).join("|")}`;
     }
     default:

@@ -11,7 +11,8 @@ import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { LifeboatError } from "../errors/index.ts";
-import { convertAgents, convertRepository, expandHome, type RawAgent, type RepositoryConfig } from "./convert.ts";
+import { convertAgents, convertRepository, expandHome, resolvePath, type RawAgent, type RepositoryConfig } from "./convert.ts";
+import { convertNotify, type NotifySettings } from "./notify.ts";
 import { ConfigError, SourceMap, sortIssues, type ConfigIssue, type KeyPath } from "./issues.ts";
 import { ConfigFileSchema } from "./schema.ts";
 
@@ -21,6 +22,8 @@ export interface LifeboatConfig {
   path: string;
   repository?: RepositoryConfig;
   agents: RawAgent[];
+  /** Alerts: notifiers, routes, rate limits (empty when the file has no `notify:`). */
+  notify: NotifySettings;
   /** issue builds an issue at a key path of this file, for checks made later (an unknown preset, say). */
   issue(path: KeyPath, message: string): ConfigIssue;
 }
@@ -107,9 +110,10 @@ export function parseConfig(text: string, file: string, opts: { home?: string } 
   };
   const dir = dirname(resolve(file));
   const agents = convertAgents(parsed.data.agents ?? [], dir, home, report);
+  const notify = convertNotify(parsed.data.notify, (p) => resolvePath(p, dir, home), report);
   if (issues.length > 0) throw new ConfigError(sortIssues(issues));
 
-  const config: LifeboatConfig = { path: file, agents, issue: (path, message) => src.issue(path, message) };
+  const config: LifeboatConfig = { path: file, agents, notify, issue: (path, message) => src.issue(path, message) };
   if (parsed.data.repository) config.repository = convertRepository(parsed.data.repository, dir, home);
   return config;
 }

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { RESTORE_ORDER } from "../agent/types.ts";
+import { EVENT_KINDS } from "../notify/types.ts";
 
 /** NAME_PATTERN: agent and item names (they appear in manifests, snapshot tags, --only/--skip). */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -83,6 +84,34 @@ export const HookSchema = z.strictObject({
   timeout: duration(`Kill the hook after this long. Default ${DEFAULT_HOOK_TIMEOUT}.`).optional(),
 });
 
+const DRIFT_CLASS_NAMES = ["identity", "memory", "continuity", "config", "secret", "other"] as const;
+const percent = (description: string) =>
+  z.string().regex(/^\d{1,3}(\.\d+)?%$/, { error: "expected a percentage such as 30%" }).describe(description);
+
+export const DriftSchema = z
+  .strictObject({
+    classes: z
+      .record(z.string().min(1), z.enum(DRIFT_CLASS_NAMES))
+      .nullish()
+      .describe("Globs relative to the agent root and the drift class their files get, e.g. {\"personas/*/SOUL.md\": identity}; checked before the preset's rules."),
+    ignore: globs("Globs relative to the agent root never reported by `lifeboat drift`."),
+    shrink: percent("How much a memory or continuity file, or a table's rows, may shrink before it is drift. Default 30%.").optional(),
+  })
+  .describe("Identity-drift detection (docs/drift.md).");
+
+const limits = {
+  warn: duration("Warn when the newest good snapshot is older than this. Default: 2 × interval.").optional(),
+  critical: duration("Critical alert when the newest good snapshot is older than this. Default: 4 × interval.").optional(),
+};
+
+export const FreshnessSchema = z
+  .strictObject({
+    interval: duration("How often the agent is backed up (the schedule). Default 1h.").optional(),
+    ...limits,
+    items: z.record(z.string(), z.strictObject(limits)).nullish().describe("Per-item limits, by item name, for items captured less often."),
+  })
+  .describe("How old backups may get before `lifeboat status` warns and alerts fire (docs/alerts.md).");
+
 export const AgentSchema = z.strictObject({
   name: name("agent").describe("Unique in the file; names the agent's snapshots."),
   preset: text("openclaw, nanoclaw, clawdie, hermes or workspace: the items lifeboat knows for this kind of agent."),
@@ -96,6 +125,8 @@ export const AgentSchema = z.strictObject({
   status: text("Exits 0 while the agent runs.").optional(),
   pid_files: z.array(z.string().min(1)).nullish().describe("Files whose live pid means the agent runs; relative to the root."),
   items: z.array(ItemSchema).nullish().describe("Extra items, or replacements of preset items with the same name."),
+  drift: DriftSchema.nullish(),
+  freshness: FreshnessSchema.nullish(),
 });
 
 export const RepositorySchema = z.strictObject({
@@ -107,9 +138,45 @@ export const RepositorySchema = z.strictObject({
   password_file: path("File holding the repository password; `~` is expanded, relative to this file.").optional(),
 });
 
+const secretKeys = (what: string) => ({
+  [what]: z.string().min(1).optional().describe(`The ${what} itself (discouraged: prefer ${what}_file or ${what}_env).`),
+  [`${what}_env`]: z.string().min(1).optional().describe(`Environment variable holding the ${what}.`),
+  [`${what}_file`]: path(`File holding the ${what}; \`~\` is expanded, relative to this file.`).optional(),
+});
+const notifierBase = {
+  name: name("notifier").describe("Unique; routes name notifiers by it."),
+  timeout: duration("Give up one message after this long. Default 10s.").optional(),
+};
+
+export const NotifierSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ ...notifierBase, kind: z.literal("webhook"), url: text("POST the alert as JSON here."), headers: z.record(z.string(), z.string()).nullish().describe("Extra request headers.") }),
+  z.strictObject({ ...notifierBase, kind: z.literal("telegram"), ...secretKeys("token"), chat_id: z.union([z.string().min(1), z.number()]).describe("The chat to message."), api: text("Bot API base URL. Default https://api.telegram.org.").optional() }),
+  z.strictObject({ ...notifierBase, kind: z.literal("ntfy"), server: text("ntfy server. Default https://ntfy.sh.").optional(), topic: text("The topic to publish to."), ...secretKeys("token") }),
+  z.strictObject({
+    ...notifierBase, kind: z.literal("email"), host: text("SMTP server."), port: z.number().int().min(1).max(65535).optional().describe("Default 587."),
+    security: z.enum(["tls", "starttls", "none"]).optional().describe("tls (465), starttls (587, required) or none (a local relay). Default starttls."),
+    username: text("SMTP login.").optional(), ...secretKeys("password"), from: text("Sender address."),
+    to: z.array(z.string().min(1)).min(1).describe("Recipients."), ca: path("PEM file of a CA to trust (a private relay).").optional(),
+  }),
+  z.strictObject({ ...notifierBase, kind: z.literal("command"), command: text("Run with /bin/sh -c; the alert arrives as JSON on stdin.") }),
+]);
+
+export const NotifySchema = z
+  .strictObject({
+    notifiers: z.array(NotifierSchema).nullish().describe("Where alerts go."),
+    routes: z
+      .partialRecord(z.enum(EVENT_KINDS), z.array(z.string()))
+      .nullish()
+      .describe("Event kind → notifier names. An event without a route goes to every notifier."),
+    repeat: duration("An alert still open is sent again after this long. Default 6h.").optional(),
+    failures: z.number().int().min(1).optional().describe("Failed backups in a row before backup_failed is sent. Default 1."),
+  })
+  .describe("Human alerts: notifiers and which events they get (docs/alerts.md, docs/notify.md).");
+
 export const ConfigFileSchema = z
   .strictObject({
     repository: RepositorySchema.nullish(),
+    notify: NotifySchema.nullish(),
     agents: z.array(AgentSchema).nullish().describe("The agents to back up; several agents make a team."),
   })
   .meta({ title: "lifeboat.yaml", description: "lifeboat configuration: the repository and the agents to back up (docs/config.md)." });
@@ -119,3 +186,7 @@ export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 export type FileAgent = z.infer<typeof AgentSchema>;
 export type FileItem = z.infer<typeof ItemSchema>;
 export type FileHook = z.infer<typeof HookSchema>;
+export type FileNotify = z.infer<typeof NotifySchema>;
+export type FileNotifier = z.infer<typeof NotifierSchema>;
+export type FileDrift = z.infer<typeof DriftSchema>;
+export type FileFreshness = z.infer<typeof FreshnessSchema>;

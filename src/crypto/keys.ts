@@ -34,3 +34,17 @@ export function deriveMasterKey(secret: Uint8Array): MasterKey {
 export function blobId(key: MasterKey, plaintext: Uint8Array): string {
   return createHmac("sha256", keyObject(key.id)).update(plaintext).digest("hex");
 }
+
+/**
+ * recordKey is the HMAC key of signed records (drift approvals, drill results). It is its
+ * own purpose key so that a record's signature proves the record was made by a holder of
+ * the repository secret, independent of the envelope that seals it.
+ */
+export function recordKey(secret: Uint8Array): Uint8Array {
+  return new Uint8Array(hkdfSync("sha256", secret, Buffer.alloc(0), "lifeboat v1 record-hmac", 32));
+}
+
+/** recordMac is the hex HMAC-SHA-256 of `text` under a record key. */
+export function recordMac(key: Uint8Array, text: string): string {
+  return createHmac("sha256", keyObject(key)).update(text, "utf8").digest("hex");
+}

@@ -10,6 +10,7 @@ import { isAbortError } from "../errors/index.ts";
 import { checkConfig } from "./config.ts";
 import { checkDisk, type DiskTarget } from "./disk.ts";
 import { checkFreshness } from "./freshness.ts";
+import { freshnessOf } from "../model/agent.ts";
 import { checkItems } from "./items.ts";
 import { checkBootstrap, checkCron } from "./openclaw.ts";
 import { checkPostgres } from "./postgres.ts";
@@ -25,7 +26,7 @@ export async function runDoctor(ctx: DoctorContext): Promise<Finding[]> {
   });
   const repoPath = localPath(await ctx.location().catch(() => ""));
   const [repo, perAgent, machine] = await Promise.all([
-    repositoryChecks(ctx, agents.names),
+    repositoryChecks(ctx, agents.names, (name) => freshnessOf(agents.agents.find((a) => a.name === name) ?? {}).warnMs),
     Promise.all(agents.agents.map((a) => agentChecks(a, ctx))),
     Promise.all([
       guard("self-include", () => checkSelfInclude(agents.agents, { repository: repoPath, cache: ctx.cacheDir })),
@@ -42,13 +43,13 @@ export async function runDoctor(ctx: DoctorContext): Promise<Finding[]> {
 }
 
 /** repositoryChecks opens the repository, reports each agent's last snapshot, and closes it. */
-async function repositoryChecks(ctx: DoctorContext, names: string[]): Promise<Finding[]> {
+async function repositoryChecks(ctx: DoctorContext, names: string[], warnMs: (agent: string) => number): Promise<Finding[]> {
   return guard("repository", async () => {
     const r = await checkRepository(ctx);
     if (r.repo === undefined) return r.findings;
     const repo = r.repo;
     try {
-      return [...r.findings, ...await guard("freshness", () => checkFreshness(repo, names, ctx.now?.() ?? Date.now(), ctx.signal))];
+      return [...r.findings, ...await guard("freshness", () => checkFreshness(repo, names, ctx.now?.() ?? Date.now(), warnMs, ctx.signal))];
     } finally {
       await repo.close();
     }

@@ -12,11 +12,12 @@ import { error, ok, warn, type Finding } from "./types.ts";
 
 const CHECK = "freshness";
 
-/** STALE_MS: a daily schedule plus two hours of slack (a slow run, a clock change). */
-export const STALE_MS = 26 * 3_600_000;
-
-/** checkFreshness reports each agent's newest snapshot and its age, and damaged snapshots. */
-export async function checkFreshness(repo: Repository, agents: string[], now: number, signal?: AbortSignal): Promise<Finding[]> {
+/**
+ * checkFreshness reports each agent's newest snapshot and its age, and damaged snapshots.
+ * `warnMs` is the agent's own warn age (lifeboat.yaml freshness:, default 2 × the hourly
+ * interval), the same limit `lifeboat status` grades by.
+ */
+export async function checkFreshness(repo: Repository, agents: string[], now: number, warnMs: (agent: string) => number, signal?: AbortSignal): Promise<Finding[]> {
   const { snapshots, damaged } = await loadSnapshots(repo, signal);
   const out: Finding[] = [];
   if (damaged.length > 0) {
@@ -32,7 +33,7 @@ export async function checkFreshness(repo: Repository, agents: string[], now: nu
     const age = now - Date.parse(last.time);
     const from = last.host === hostname() ? "" : ` from host ${last.host}`;
     const text = `last snapshot ${shortId(last.id!)}${from} is ${formatAge(age)} old (${last.time})`;
-    out.push(age > STALE_MS
+    out.push(age > warnMs(agent)
       ? warn(CHECK, text, `check the scheduled backup and its log (cron or systemd timer); run \`lifeboat backup --agent ${agent}\` now`, where)
       : ok(CHECK, text, where));
   }

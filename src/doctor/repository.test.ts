@@ -12,7 +12,7 @@ import type { Snapshot } from "../model/index.ts";
 import { saveSnapshot } from "../repository/snapshots.ts";
 import { PRE_RESTORE_TAG } from "../restore/safety.ts";
 import { createTestRepo } from "../testing/index.ts";
-import { checkFreshness, formatAge, STALE_MS } from "./freshness.ts";
+import { checkFreshness, formatAge } from "./freshness.ts";
 import { checkRepository, localPath } from "./repository.ts";
 import { contextFor } from "./_testkit.ts";
 
@@ -48,16 +48,17 @@ test("repository: opens; wrong password, missing repository and no location each
   }
 });
 
-test("freshness: fresh is ok, older than 26 h warns, none (or only pre-restore) is an error", async () => {
+test("freshness: fresh is ok, older than the agent's warn age warns, none (or only pre-restore) is an error", async () => {
   const tr = await createTestRepo();
   try {
     const now = Date.parse("2026-11-22T12:00:00Z");
     await saveSnapshot(tr.repo, snapshot("fresh", now - 40 * HOUR));
     await saveSnapshot(tr.repo, snapshot("fresh", now - 2 * HOUR));
+    const STALE_MS = 26 * HOUR;
     await saveSnapshot(tr.repo, snapshot("stale", now - STALE_MS - HOUR));
     await saveSnapshot(tr.repo, snapshot("stale", now - HOUR, [PRE_RESTORE_TAG]));
     await saveSnapshot(tr.repo, snapshot("undone", now - HOUR, [PRE_RESTORE_TAG]));
-    const found = await checkFreshness(tr.repo, ["fresh", "stale", "undone", "never"], now);
+    const found = await checkFreshness(tr.repo, ["fresh", "stale", "undone", "never"], now, (a) => (a === "fresh" ? 3 * HOUR : STALE_MS));
     assert.deepEqual(found.map((f) => [f.agent, f.level]), [["fresh", "ok"], ["stale", "warn"], ["undone", "error"], ["never", "error"]]);
     assert.match(found[0]!.message, /^last snapshot [0-9a-f]{8} is 2h00m old \(2026-11-22T10:00:00\.000Z\)$/);
     assert.match(found[1]!.message, /is 1d03h old/);

@@ -16,6 +16,10 @@ export const ExitCode = {
   unreachable: 13,
   accessDenied: 14,
   hostKey: 15,
+  /** `lifeboat drift`: the agent's files break a drift rule. */
+  drift: 4,
+  /** A signed record (a drift approval) was edited, forged or removed. */
+  tampered: 16,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -77,4 +81,30 @@ export function isAbortError(err: unknown): boolean {
     if (e.name === "AbortError" || (e as { code?: string }).code === "ABORT_ERR") return true;
   }
   return false;
+}
+
+/** lifeboatErrorIn finds a LifeboatError anywhere in an error's cause chain (a wrapped backend error keeps its exit code). */
+export function lifeboatErrorIn(err: unknown): LifeboatError | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof LifeboatError) return e;
+  }
+  return undefined;
+}
+
+/** exitCodeOf is the documented exit code for an error. */
+export function exitCodeOf(err: unknown): ExitCode {
+  if (isAbortError(err)) return ExitCode.interrupted;
+  return lifeboatErrorIn(err)?.exitCode ?? ExitCode.fatal;
+}
+
+/** describeError flattens an error and its causes into one line. */
+export function describeError(err: unknown): string {
+  if (isAbortError(err)) return "interrupted";
+  const parts: string[] = [];
+  for (let e: unknown = err; e && parts.length < 4; e = (e as Error).cause) {
+    const m = e instanceof Error ? e.message : String(e);
+    if (!parts.some((p) => p.includes(m))) parts.push(m);
+    if (e instanceof LifeboatError && !(e.cause instanceof LifeboatError)) break;
+  }
+  return parts.join(": ").replace(/\s+/g, " ");
 }

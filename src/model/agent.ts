@@ -88,6 +88,45 @@ export interface AgentConfig {
   pidFiles: string[];
   /** What the preset knows it does not cover, for the manifest and the runbook. */
   notCovered?: string[];
+  /** The config's changes to drift detection (docs/drift.md). */
+  drift?: DriftSettings;
+  /** How old the newest good snapshot may get (docs/alerts.md); defaults from DEFAULT_INTERVAL_MS. */
+  freshness?: FreshnessSettings;
+}
+
+/** DriftClassName: what drift detection expects of a file (drift/types.ts explains each). */
+export type DriftClassName = "identity" | "memory" | "continuity" | "config" | "secret" | "other";
+
+export interface DriftSettings {
+  /** Display-path globs (relative to the agent root) and the class they get; checked before the preset's rules. */
+  classes?: { pattern: string; class: DriftClassName }[];
+  /** Display-path globs never reported. */
+  ignore?: string[];
+  /** Fraction (0..1) a memory or continuity file, or a table's rows, may shrink before it is drift. */
+  shrink?: number;
+}
+
+/** Ages of the newest good snapshot that are worth a warning and a critical alert. */
+export interface FreshnessLimits {
+  warnMs: number;
+  criticalMs: number;
+}
+
+export interface FreshnessSettings extends FreshnessLimits {
+  /** How often the agent is meant to be backed up (the schedule's interval). */
+  intervalMs: number;
+  /** Per item, for items captured less often than the agent (skipped in most snapshots). */
+  items: Record<string, FreshnessLimits>;
+}
+
+/** DEFAULT_INTERVAL_MS: agents are backed up hourly unless the config says otherwise. */
+export const DEFAULT_INTERVAL_MS = 3_600_000;
+
+/** freshnessOf applies sanoid's defaults: warn at 2× the interval, critical at 4×. */
+export function freshnessOf(agent: Pick<AgentConfig, "freshness">): FreshnessSettings {
+  const f = agent.freshness;
+  const intervalMs = f?.intervalMs ?? DEFAULT_INTERVAL_MS;
+  return { intervalMs, warnMs: f?.warnMs ?? 2 * intervalMs, criticalMs: f?.criticalMs ?? 4 * intervalMs, items: f?.items ?? {} };
 }
 
 /** Exclusion is a path left out of a files item, with the reason shown to the user. */

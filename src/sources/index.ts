@@ -25,8 +25,8 @@ export function createSource(item: Item, all: readonly Item[] = []): Source {
   }
 }
 
-/** coveredBy lists other items' paths inside `dir`, relative to it. */
-function coveredBy(dir: string, self: string, all: readonly Item[]): { path: string; item: string }[] {
+/** coveredBy lists other items' paths inside `dir`, relative to it (a files item leaves them to their own item; drift's live scan does the same). */
+export function coveredBy(dir: string, self: string, all: readonly Item[]): { path: string; item: string }[] {
   const out: { path: string; item: string }[] = [];
   for (const other of all) {
     if (other.name === self || !("path" in other)) continue;

@@ -13,7 +13,8 @@ import { createWorkspace, runCli, type Workspace } from "./helpers.ts";
 
 /** commandsIn reads the command names from the "Commands:" section of a help text. */
 function commandsIn(help: string): string[] {
-  const section = help.split(/^Commands:$/m)[1] ?? "";
+  // The section ends at the first blank line: later lines (examples, per-command exit notes) are not commands.
+  const section = (help.split(/^Commands:$/m)[1] ?? "").split(/\n\s*\n/)[0] ?? "";
   // Command lines are indented by exactly two spaces; wrapped descriptions by many more.
   return [...section.matchAll(/^ {2}([a-z][\w-]*)/gm)].map((m) => m[1]!).filter((c) => c !== "help");
 }

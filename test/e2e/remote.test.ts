@@ -85,7 +85,12 @@ describe("remote repositories through the CLI", { timeout: 600_000 }, () => {
   let s3: S3Env;
   before(async () => {
     ws = await createWorkspace({ init: false });
-    [sshd, s3] = await Promise.all([startSshd(), startS3Server()]);
+    // Keep whichever server started even if the other did not, so after() stops it and the run cannot hang.
+    const [a, b] = await Promise.allSettled([startSshd(), startS3Server()]);
+    if (a.status === "fulfilled") sshd = a.value;
+    if (b.status === "fulfilled") s3 = b.value;
+    if (a.status === "rejected") throw a.reason;
+    if (b.status === "rejected") throw b.reason;
     await s3.createBucket("lifeboat");
   });
   after(async () => {

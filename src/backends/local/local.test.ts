@@ -35,7 +35,7 @@ describe("local backend", () => {
   const leftovers = async () => (await fs.readdir(root, { recursive: true })).sort();
 
   it("lays out the restic folders, private, and fans packs out lazily", async () => {
-    assert.deepEqual(await leftovers(), ["data", "index", "keys", "locks", "snapshots"]);
+    assert.deepEqual(await leftovers(), ["data", "index", "keys", "locks", "records", "snapshots"]);
     const name = hexName("ab");
     await be.save({ type: "pack", name }, Buffer.from("p"));
     await be.save({ type: "key", name: hexName() }, Buffer.from("k"));

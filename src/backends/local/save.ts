@@ -9,7 +9,7 @@ import type { FileHandle } from "node:fs/promises";
 import * as path from "node:path";
 import type { Handle } from "../backend.ts";
 import { errorCodes, isNotFoundError, ObjectExistsError } from "../errors.ts";
-import { objectSegments, sameBytes, TEMP_PREFIX } from "../layout.ts";
+import { createdOnFirstSave, objectSegments, sameBytes, TEMP_PREFIX } from "../layout.ts";
 import { fsOps, fsyncDir, removeQuietly } from "./fsops.ts";
 
 /** FILE_MODE and DIR_MODE keep the repository private: it holds key and data ciphertext. */
@@ -47,12 +47,12 @@ export async function saveAtomic(root: string, h: Handle, body: Uint8Array, sign
   await fsyncDir(dir);
 }
 
-/** openTemp creates the temp file, creating a missing pack fan-out folder on first use. */
+/** openTemp creates the temp file, creating a missing pack fan-out (or `records/`) folder on first use. */
 async function openTemp(h: Handle, dir: string, tmp: string): Promise<FileHandle> {
   try {
     return await fsOps.open(tmp, "wx", FILE_MODE);
   } catch (err) {
-    if (h.type !== "pack" || !isNotFoundError(err)) throw err;
+    if (!createdOnFirstSave(h.type) || !isNotFoundError(err)) throw err;
   }
   // Not recursive: a missing `data/` means there is no repository, and that should fail.
   try {

@@ -10,7 +10,7 @@ import { posix } from "node:path";
 import type { SFTPWrapper } from "ssh2";
 import type { Handle } from "../backend.ts";
 import { isNotFoundError, ObjectExistsError } from "../errors.ts";
-import { objectSegments, sameBytes, TEMP_PREFIX } from "../layout.ts";
+import { createdOnFirstSave, objectSegments, sameBytes, TEMP_PREFIX } from "../layout.ts";
 import * as ops from "./ops.ts";
 import { readRange, writeAll } from "./transfer.ts";
 
@@ -32,12 +32,12 @@ export async function saveObject(sftp: SFTPWrapper, root: string, h: Handle, bod
   }
 }
 
-/** openTemp creates the temp file, and a missing `data/xx` folder on a pack's first use. */
+/** openTemp creates the temp file, and a missing `data/xx` (or `records/`) folder on first use. */
 async function openTemp(sftp: SFTPWrapper, h: Handle, dir: string, tmp: string, signal?: AbortSignal): Promise<Buffer> {
   try {
     return await ops.openExclusive(sftp, tmp, signal);
   } catch (err) {
-    if (h.type !== "pack" || !isNotFoundError(err)) throw err;
+    if (!createdOnFirstSave(h.type) || !isNotFoundError(err)) throw err;
   }
   // Not recursive: a missing `data/` means there is no repository, and that should fail.
   await mkdirIfMissing(sftp, dir, signal);

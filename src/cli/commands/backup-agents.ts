@@ -1,6 +1,12 @@
 /** @module cli/commands/backup-agents — `lifeboat backup` without paths: every configured agent. */
 import { backupAgent } from "../../backup/agent.ts";
-import { ExitCode } from "../../errors/index.ts";
+import { describeError, ExitCode, isAbortError } from "../../errors/index.ts";
+import type { AgentConfig, Item } from "../../model/agent.ts";
+import { loadSnapshots } from "../../repository/snapshots.ts";
+import { agentBackups } from "../../restore/safety.ts";
+import type { Repository } from "../../repository/repository.ts";
+import { tracked, type TrackedJob } from "../jobs.ts";
+import { firstBaseline, withVanishedItems } from "../../drift/run.ts";
 import { shortId } from "../../model/index.ts";
 import { formatBytes, formatDuration } from "../../ui/index.ts";
 import { selectAgents } from "../agents.ts";
@@ -10,35 +16,75 @@ import type { SetCode } from "./index.ts";
 
 export async function backupAgents(cli: Cli, o: BackupFlags, setCode: SetCode): Promise<void> {
   const agents = (await selectAgents(cli, o.agent)).map((a) => (o.hooks === false ? { ...a, hooks: {} } : a));
-  await cli.withRepo(async (repo) => {
-    const results = [];
+  const job = (a: AgentConfig): TrackedJob => ({ job: "backup", agent: a.name, event: "backup_failed", what: `backup of ${a.name}` });
+  let repo: Repository;
+  try {
+    repo = await cli.openRepo();
+  } catch (err) {
+    // The repository is part of the backup: every agent's run failed, and each is counted.
+    for (const a of agents) await tracked(cli, job(a), () => Promise.reject(err)).catch(() => undefined);
+    throw err;
+  }
+  const results: unknown[] = [];
+  let failure: unknown;
+  try {
     for (const agent of agents) {
-      const progress = cli.progress();
       try {
-        const res = await backupAgent(repo, agent, {
-          skip: o.skip, tags: o.tag, lockWaitMs: cli.lockWaitMs(), signal: cli.signal, passwordFile: await cli.passwordFile(),
-          onItem: (item) => progress.setCurrent(`${agent.name}/${item.name}`),
-          events: {
-            onBytes: (n) => progress.update({ bytes: n }),
-            onFile: () => progress.update({ files: 1 }),
-            onError: (path, err) => cli.warn(`error: ${path}: ${(err as Error).message}`),
-          },
-        });
-        progress.done();
-        const s = res.snapshot.summary;
-        const m = res.snapshot.manifest!;
-        results.push({ agent: agent.name, snapshot_id: res.snapshotId, ...s, items: m.items.map((i) => i.name), skipped: m.skipped, errors: res.errors });
-        cli.print(`agent ${agent.name}: snapshot ${shortId(res.snapshotId)} saved: ${m.items.length} items, ${s.files} files, ` +
-          `${formatBytes(s.bytes)} processed, ${formatBytes(s.bytesStored)} added in ${formatDuration(s.durationMs)}`);
-        for (const sk of m.skipped) cli.print(`  skipped ${sk.name}: ${sk.reason}`);
-        if (res.errors.length > 0) {
-          for (const e of res.errors) cli.warn(`  unreadable: ${e.path}: ${e.message}`);
-          setCode(ExitCode.partial);
-        }
-      } finally {
-        progress.done();
+        results.push(await tracked(cli, job(agent), () => backupOne(cli, repo, agent, o, setCode)));
+      } catch (err) {
+        // One agent's failure must not cost the others their backup; the first error decides the exit code.
+        if (isAbortError(err)) throw err;
+        // The first failure is the command's error line at the end; later ones are named here.
+        if (failure === undefined) failure = err;
+        else cli.warn(`error: agent ${agent.name}: ${describeError(err)}`);
       }
     }
-    cli.emit({ message_type: "summary", agents: results });
-  });
+  } finally {
+    await repo.close();
+  }
+  cli.emit({ message_type: "summary", agents: results });
+  if (failure !== undefined) throw failure;
+}
+
+async function backupOne(cli: Cli, repo: Repository, agent: AgentConfig, o: BackupFlags, setCode: SetCode) {
+  const vanished = await vanishedItems(cli, repo, agent);
+  const progress = cli.progress();
+  try {
+    const res = await backupAgent(repo, agent, {
+      skip: o.skip, tags: o.tag, lockWaitMs: cli.lockWaitMs(), signal: cli.signal, passwordFile: await cli.passwordFile(),
+      onItem: (item) => progress.setCurrent(`${agent.name}/${item.name}`),
+      events: {
+        onBytes: (n) => progress.update({ bytes: n }),
+        onFile: () => progress.update({ files: 1 }),
+        onError: (path, err) => cli.warn(`error: ${path}: ${(err as Error).message}`),
+      },
+    });
+    progress.done();
+    const s = res.snapshot.summary;
+    const m = res.snapshot.manifest!;
+    cli.print(`agent ${agent.name}: snapshot ${shortId(res.snapshotId)} saved: ${m.items.length} items, ${s.files} files, ` +
+      `${formatBytes(s.bytes)} processed, ${formatBytes(s.bytesStored)} added in ${formatDuration(s.durationMs)}`);
+    for (const sk of m.skipped) cli.print(`  skipped ${sk.name}: ${sk.reason}`);
+    const first = await firstBaseline(repo, agent, res.snapshot, { stateDir: cli.stateDir(), signal: cli.signal });
+    if (first) cli.print(`  approved as ${agent.name}'s drift baseline (first backup); \`lifeboat drift\` compares against it`);
+    for (const v of vanished) cli.warn(`  missing: item ${v.name} (${v.class}) was in the last backup but ${"path" in v ? v.path : "it"} is gone from disk; \`lifeboat drift\` shows what was lost`);
+    if (vanished.length > 0) setCode(ExitCode.partial);
+    if (res.errors.length > 0) {
+      for (const e of res.errors) cli.warn(`  unreadable: ${e.path}: ${e.message}`);
+      setCode(ExitCode.partial);
+    }
+    return { agent: agent.name, snapshotId: res.snapshotId, ...s, items: m.items.map((i) => i.name), skipped: m.skipped, missing: vanished.map((v) => v.name), errors: res.errors };
+  } finally {
+    progress.done();
+  }
+}
+
+/**
+ * vanishedItems: items the agent's last backup held whose folder or file is gone. A preset
+ * proposes only what it finds, so a deleted workspace would otherwise just drop out of the
+ * backup; it is reported (exit 3) instead.
+ */
+async function vanishedItems(cli: Cli, repo: Repository, agent: AgentConfig): Promise<Item[]> {
+  const prev = agentBackups((await loadSnapshots(repo, cli.signal)).snapshots, agent.name).at(-1);
+  return withVanishedItems(agent, [prev]).items.slice(agent.items.length);
 }

@@ -4,6 +4,7 @@ import { parseSubset } from "../../check/readdata.ts";
 import { LifeboatError } from "../../errors/index.ts";
 import { helpText } from "../context.ts";
 import type { Register } from "./index.ts";
+import { tracked } from "../jobs.ts";
 
 export const registerCheck: Register = (program, cli) => {
   program.command("check")
@@ -14,7 +15,7 @@ export const registerCheck: Register = (program, cli) => {
     .action(async (o: { readData?: boolean; readDataSubset?: string }) => {
       const subset = o.readDataSubset ? parseSubset(o.readDataSubset) : undefined;
       // No cache: a cached copy of a damaged index or snapshot object would hide the damage.
-      await cli.withRepo(async (repo) => {
+      await tracked(cli, { job: "check", event: "check_failed", what: "repository check" }, () => cli.withRepo(async (repo) => {
         const lock = await repo.lock({ exclusive: false, waitMs: cli.lockWaitMs(), signal: cli.signal });
         const progress = cli.progress();
         let res;
@@ -34,6 +35,6 @@ export const registerCheck: Register = (program, cli) => {
         cli.print(`checked ${res.snapshots} snapshots, ${res.trees} trees, ${res.packs} packs (${tier}); read ${res.packsRead} packs, ${res.blobsRead} blobs`);
         if (res.errors.length > 0) throw new LifeboatError(`check found ${res.errors.length} error(s); first: ${res.errors[0]!.object}`, { hint: "see the errors above" });
         cli.print("no errors found");
-      }, { cache: false });
+      }, { cache: false }));
     });
 };

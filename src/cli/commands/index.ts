@@ -24,6 +24,9 @@ import { registerDoctor } from "./doctor.ts";
 import { registerExport } from "./export.ts";
 import { registerImport } from "./import.ts";
 import { registerRunbook } from "./runbook.ts";
+import { registerStatus } from "./status.ts";
+import { registerNotify } from "./notify.ts";
+import { registerDrift } from "./drift.ts";
 
 /** SetCode lets a command finish with a non-zero exit code without throwing (e.g. 3). */
 export type SetCode = (code: number) => void;
@@ -31,7 +34,7 @@ export type Register = (program: Command, cli: Cli, setCode: SetCode) => void;
 
 export function registerCommands(program: Command, cli: Cli, setCode: SetCode): void {
   for (const r of [registerInit, registerBackup, registerSnapshots, registerLs, registerRestore, registerDiff,
-    registerDoctor, registerExport, registerImport, registerRunbook,
+    registerStatus, registerDrift, registerDoctor, registerNotify, registerExport, registerImport, registerRunbook,
     registerCheck, registerForget, registerPrune, registerUnlock, registerKey, registerStats, registerRepair, registerAgent, registerDemo]) {
     r(program, cli, setCode);
   }

@@ -4,6 +4,8 @@ import { PRE_RESTORE_TAG } from "../../restore/safety.ts";
 import { shortId } from "../../model/index.ts";
 import { agentSnapshot, findAgentConfig } from "../agents.ts";
 import type { Cli } from "../context.ts";
+import { report } from "../jobs.ts";
+import { hostname } from "node:os";
 import type { RestoreFlags } from "./restore.ts";
 
 const list = (s: string | undefined) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : undefined);
@@ -27,6 +29,14 @@ export async function restoreAgentCommand(cli: Cli, ref: string, o: RestoreFlags
       for (const line of res.plan) cli.print(`  ${line}`);
       if (res.preRestoreSnapshot) cli.print(`the previous state is in snapshot ${shortId(res.preRestoreSnapshot)} (tag ${PRE_RESTORE_TAG}); restore it to undo`);
       for (const n of res.notes) cli.print(`note: ${n}`);
+      if (!res.dryRun) {
+        await report(cli, (await cli.alerter()).announce({
+          event: "restore_done", agent: name, severity: "info",
+          title: `${name} was restored from snapshot ${shortId(sn.id!)} (${sn.time.slice(0, 16).replace("T", " ")})`,
+          text: [`${res.items.length} item(s) restored in ${ms} ms on ${hostname()}.`, ...(res.preRestoreSnapshot ? [`the state before is in snapshot ${shortId(res.preRestoreSnapshot)}`] : []), "check that the agent is itself again: `lifeboat drift`"].join("\n"),
+          details: { snapshot: sn.id, duration_ms: ms },
+        }, cli.signal));
+      }
     } finally {
       await lock.release();
     }
