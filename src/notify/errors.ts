@@ -18,7 +18,7 @@ export interface Who {
 }
 
 export interface NotifyErrorOptions {
-  /** The underlying error; always given, so `--debug` output can show the chain. */
+  /** The underlying error; always given, so the chain is there for LIFEBOAT_DEBUG=1. */
   cause: unknown;
   /** Values that must not appear in the message or the cause. */
   secrets?: readonly (string | undefined)[];

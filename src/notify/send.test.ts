@@ -54,7 +54,7 @@ describe("sendAll", () => {
       { notifier: "a", kind: "webhook", ok: true, detail: "HTTP 200" },
       { notifier: "b", kind: "webhook", ok: false, error: 'webhook "b": https://x answered HTTP 500', problem: "rejected" },
       { notifier: "c", kind: "webhook", ok: false, error: 'webhook "c": no answer within 150 ms: the far side is down or slow; raise timeout if it is only slow', problem: "timeout" },
-      { notifier: "d", kind: "webhook", ok: false, error: 'webhook "d": unexpected TypeError (run with --debug for details)' },
+      { notifier: "d", kind: "webhook", ok: false, error: 'webhook "d": unexpected TypeError (a bug in lifeboat: please report it)' },
     ]);
   });
 

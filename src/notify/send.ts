@@ -58,7 +58,7 @@ function report(n: Notifier, s: PromiseSettledResult<SendResult>): SendReport {
   if (err instanceof NotifyError) return { ...base, ok: false, error: err.message, problem: err.problem };
   // Not a NotifyError: a bug in a notifier. Its text is not vetted for secrets, so only its class shows.
   const name = err instanceof Error ? err.name : typeof err;
-  return { ...base, ok: false, error: oneLine(`${n.kind} "${n.name}": unexpected ${name} (run with --debug for details)`) };
+  return { ...base, ok: false, error: oneLine(`${n.kind} "${n.name}": unexpected ${name} (a bug in lifeboat: please report it)`) };
 }
 
 function rejectOnAbort(signal: AbortSignal): Promise<never> {

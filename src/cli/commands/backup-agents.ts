@@ -7,7 +7,7 @@ import { agentBackups } from "../../restore/safety.ts";
 import type { Repository } from "../../repository/repository.ts";
 import { tracked, type TrackedJob } from "../jobs.ts";
 import { firstBaseline, withVanishedItems } from "../../drift/run.ts";
-import { shortId } from "../../model/index.ts";
+import { shortId, type Snapshot } from "../../model/index.ts";
 import { formatBytes, formatDuration } from "../../ui/index.ts";
 import { selectAgents } from "../agents.ts";
 import type { Cli } from "../context.ts";
@@ -47,7 +47,8 @@ export async function backupAgents(cli: Cli, o: BackupFlags, setCode: SetCode): 
 }
 
 async function backupOne(cli: Cli, repo: Repository, agent: AgentConfig, o: BackupFlags, setCode: SetCode) {
-  const vanished = await vanishedItems(cli, repo, agent);
+  const prev = agentBackups((await loadSnapshots(repo, cli.signal)).snapshots, agent.name).at(-1);
+  const vanished = vanishedItems(agent, prev);
   const progress = cli.progress();
   try {
     const res = await backupAgent(repo, agent, {
@@ -65,7 +66,8 @@ async function backupOne(cli: Cli, repo: Repository, agent: AgentConfig, o: Back
     cli.print(`agent ${agent.name}: snapshot ${shortId(res.snapshotId)} saved: ${m.items.length} items, ${s.files} files, ` +
       `${formatBytes(s.bytes)} processed, ${formatBytes(s.bytesStored)} added in ${formatDuration(s.durationMs)}`);
     for (const sk of m.skipped) cli.print(`  skipped ${sk.name}: ${sk.reason}`);
-    const first = await firstBaseline(repo, agent, res.snapshot, { stateDir: cli.stateDir(), signal: cli.signal });
+    // Only an agent's first snapshot can become its first baseline: later backups skip the records listing.
+    const first = prev === undefined ? await firstBaseline(repo, agent, res.snapshot, { stateDir: cli.stateDir(), signal: cli.signal }) : null;
     if (first) cli.print(`  approved as ${agent.name}'s drift baseline (first backup); \`lifeboat drift\` compares against it`);
     for (const v of vanished) cli.warn(`  missing: item ${v.name} (${v.class}) was in the last backup but ${"path" in v ? v.path : "it"} is gone from disk; \`lifeboat drift\` shows what was lost`);
     if (vanished.length > 0) setCode(ExitCode.partial);
@@ -84,7 +86,6 @@ async function backupOne(cli: Cli, repo: Repository, agent: AgentConfig, o: Back
  * proposes only what it finds, so a deleted workspace would otherwise just drop out of the
  * backup; it is reported (exit 3) instead.
  */
-async function vanishedItems(cli: Cli, repo: Repository, agent: AgentConfig): Promise<Item[]> {
-  const prev = agentBackups((await loadSnapshots(repo, cli.signal)).snapshots, agent.name).at(-1);
+function vanishedItems(agent: AgentConfig, prev: Snapshot | undefined): Item[] {
   return withVanishedItems(agent, [prev]).items.slice(agent.items.length);
 }
