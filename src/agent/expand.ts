@@ -12,7 +12,7 @@ import { isAbsolute, resolve } from "node:path";
 import { LifeboatError } from "../errors/index.ts";
 import { getPreset, presetNames, type PresetOptions, type PresetPlan } from "./presets/index.ts";
 import { expandPath } from "./presets/_fs.ts";
-import type { AgentConfig, DriftSettings, FreshnessSettings, Hook, Item } from "./types.ts";
+import type { AgentConfig, DriftSettings, FreshnessSettings, Hook, Item, TranscriptSettings } from "./types.ts";
 
 /** CUSTOM: a preset with no items of its own, for agents described entirely in the config. */
 export const CUSTOM = "custom";
@@ -30,6 +30,8 @@ export interface RawAgentInput {
   pidFiles?: string[];
   drift?: DriftSettings;
   freshness?: FreshnessSettings;
+  transcripts?: TranscriptSettings;
+  watch?: AgentConfig["watch"];
 }
 
 /** expandAgent merges the preset's plan with the config; an unknown preset is a LifeboatError. */
@@ -59,6 +61,8 @@ export async function expandAgent(raw: RawAgentInput, opts: PresetOptions = {}):
   if (raw.status !== undefined) agent.status = raw.status;
   if (raw.drift !== undefined) agent.drift = raw.drift;
   if (raw.freshness !== undefined) agent.freshness = raw.freshness;
+  if (raw.transcripts !== undefined) agent.transcripts = raw.transcripts;
+  if (raw.watch !== undefined) agent.watch = raw.watch;
   return agent;
 }
 

@@ -5,10 +5,10 @@
  * backup that failed because the repository was unreachable must still be counted, and an
  * alert's "already sent" must survive the repository being replaced. Nothing secret is kept.
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { replaceFile } from "../util/durable.ts";
 
 /** stateDir is $LIFEBOAT_STATE_DIR, else $XDG_STATE_HOME/lifeboat, else ~/.local/state/lifeboat. */
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -31,23 +31,9 @@ export async function writeJson(path: string, value: unknown): Promise<void> {
   await writeAtomic(path, JSON.stringify(value, null, 1) + "\n");
 }
 
-/** writeAtomic replaces a file (temp, fsync, rename), so a crash leaves the old or the new one. */
+/** writeAtomic replaces a file durably (util/durable.ts), mode 0600. */
 export async function writeAtomic(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-  const fh = await open(tmp, "wx", 0o600);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw new Error(`write ${path}`, { cause: err });
-  }
+  await replaceFile(path, text, 0o600);
 }
 
 /** updateJson reads, changes and writes one state file. Callers are one process at a time per file in practice (a job holds the repository lock). */

@@ -30,7 +30,7 @@ export interface RepoStatus {
 export interface AgentStatus {
   agent: string;
   freshness: AgentFreshness | null;
-  /** The schedule's next run; null until lifeboat runs the schedule itself. */
+  /** The next scheduled backup (ISO time); null when lifeboat.yaml schedules none for the agent. */
   nextRun: string | null;
   failuresInRow: number;
   lastFailure: { time: string; error: string } | null;
@@ -47,13 +47,18 @@ export interface StatusInput {
   runs: RunRecord[];
   ledger: Ledger;
   drift: Record<string, DriftResult>;
+  /** The next scheduled backup of an agent (lifeboat.yaml `schedule:`), or null. */
+  nextRun?: (agent: string) => Date | null;
   now: number;
 }
 
 const DAY = 86_400_000;
 
-export function buildStatus(i: StatusInput): { repository: RepoStatus; agents: AgentStatus[] } {
-  return { repository: repoStatus(i), agents: i.agents.map((a) => agentStatus(a, i)) };
+/** RECENT_RUNS: how many of the run log's newest lines status shows by default. */
+export const RECENT_RUNS = 10;
+
+export function buildStatus(i: StatusInput, recent = RECENT_RUNS): { repository: RepoStatus; agents: AgentStatus[]; recentRuns: RunRecord[] } {
+  return { repository: repoStatus(i), agents: i.agents.map((a) => agentStatus(a, i)), recentRuns: recent > 0 ? i.runs.slice(-recent).reverse() : [] };
 }
 
 function repoStatus(i: StatusInput): RepoStatus {
@@ -69,7 +74,7 @@ function agentStatus(a: AgentConfig, i: StatusInput): AgentStatus {
   return {
     agent: a.name,
     freshness: "error" in i.repo ? null : evaluateFreshness(a, i.repo.snapshots, i.now),
-    nextRun: null,
+    nextRun: i.nextRun?.(a.name)?.toISOString() ?? null,
     failuresInRow: failures,
     lastFailure: failed ? { time: failed.time, error: failed.error ?? `exit ${failed.exitCode}` } : null,
     drift: i.drift[a.name] ?? null,

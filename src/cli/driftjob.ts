@@ -13,13 +13,16 @@ import type { Cli } from "./context.ts";
 import { report } from "./jobs.ts";
 
 /** checkOne runs one agent's check and records it: run log, last verdict, alert or all-clear. */
+/** The exit code each verdict gives `lifeboat drift`; a missing baseline is a plain error (1). */
+const VERDICT_CODE = { clean: ExitCode.ok, drift: ExitCode.drift, tampered: ExitCode.tampered, "no-baseline": ExitCode.fatal } as const;
+
 export async function checkOne(cli: Cli, agent: AgentConfig, notifyPeople: boolean, check: () => Promise<DriftRun>): Promise<DriftRun> {
   const started = Date.now();
   const r = await check();
   const violations = (r.report?.counts.violations ?? 0) + (r.report?.patterns.length ?? 0) + r.tampered.length;
   const paths = (r.report?.files ?? []).filter((f) => f.violations.length > 0).map((f) => f.path).slice(0, 10);
   await saveDriftResult(cli.stateDir(), agent.name, { time: new Date().toISOString(), state: r.state, violations, paths, approval: r.approval?.seq ?? null });
-  await appendRun(cli.stateDir(), { job: "drift", agent: agent.name, time: new Date().toISOString(), ok: r.state === "clean", exitCode: r.state === "clean" ? 0 : r.state === "tampered" ? ExitCode.tampered : ExitCode.drift, durationMs: Date.now() - started });
+  await appendRun(cli.stateDir(), { job: "drift", agent: agent.name, time: new Date().toISOString(), ok: r.state === "clean", exitCode: VERDICT_CODE[r.state], durationMs: Date.now() - started });
   if (notifyPeople) await notify(cli, r);
   return r;
 }

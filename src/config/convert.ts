@@ -10,6 +10,7 @@ import type { AgentConfig, Hook, Item, ItemClass } from "../agent/types.ts";
 import { parseDurationArg } from "../ui/format.ts";
 import type { KeyPath } from "./issues.ts";
 import { convertDrift, convertFreshness } from "./notify.ts";
+import { convertTranscripts } from "../transcripts/schema.ts";
 import { DEFAULT_HOOK_TIMEOUT, type ConfigFile, type FileAgent, type FileHook, type FileItem } from "./schema.ts";
 
 /**
@@ -92,6 +93,8 @@ export function convertAgents(agents: FileAgent[], dir: string, home: string, re
     if (a.status !== undefined) agent.status = a.status;
     if (a.drift) agent.drift = convertDrift(a.drift, [...at, "drift"], report);
     if (a.freshness) agent.freshness = convertFreshness(a.freshness, [...at, "freshness"], report);
+    if (a.transcripts) agent.transcripts = convertTranscripts(a.transcripts, root, home);
+    if (a.watch) agent.watch = { ...(a.watch.delay ? { delay: a.watch.delay } : {}), ...(a.watch.min_interval ? { minInterval: a.watch.min_interval } : {}) };
     return agent;
   });
 }

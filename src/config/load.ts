@@ -15,6 +15,8 @@ import { convertAgents, convertRepository, expandHome, resolvePath, type RawAgen
 import { convertNotify, type NotifySettings } from "./notify.ts";
 import { ConfigError, SourceMap, sortIssues, type ConfigIssue, type KeyPath } from "./issues.ts";
 import { ConfigFileSchema } from "./schema.ts";
+import { convertSchedule } from "../schedule/convert.ts";
+import type { ScheduleSettings } from "../schedule/schema.ts";
 
 /** LifeboatConfig is a loaded, validated config file. */
 export interface LifeboatConfig {
@@ -24,6 +26,8 @@ export interface LifeboatConfig {
   agents: RawAgent[];
   /** Alerts: notifiers, routes, rate limits (empty when the file has no `notify:`). */
   notify: NotifySettings;
+  /** The scheduler's jobs (docs/schedule.md); absent when the file has no `schedule:`. */
+  schedule?: ScheduleSettings;
   /** issue builds an issue at a key path of this file, for checks made later (an unknown preset, say). */
   issue(path: KeyPath, message: string): ConfigIssue;
 }
@@ -111,9 +115,11 @@ export function parseConfig(text: string, file: string, opts: { home?: string } 
   const dir = dirname(resolve(file));
   const agents = convertAgents(parsed.data.agents ?? [], dir, home, report);
   const notify = convertNotify(parsed.data.notify, (p) => resolvePath(p, dir, home), report);
+  const schedule = convertSchedule(parsed.data.schedule, report, agents.map((a) => a.name));
   if (issues.length > 0) throw new ConfigError(sortIssues(issues));
 
   const config: LifeboatConfig = { path: file, agents, notify, issue: (path, message) => src.issue(path, message) };
+  if (schedule) config.schedule = schedule;
   if (parsed.data.repository) config.repository = convertRepository(parsed.data.repository, dir, home);
   return config;
 }

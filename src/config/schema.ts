@@ -9,6 +9,9 @@
 import { z } from "zod";
 import { RESTORE_ORDER } from "../agent/types.ts";
 import { EVENT_KINDS } from "../notify/types.ts";
+import { ScheduleSchema } from "../schedule/schema.ts";
+import { TranscriptsSchema } from "../transcripts/schema.ts";
+import { WatchSchema } from "../watch/schema.ts";
 
 /** NAME_PATTERN: agent and item names (they appear in manifests, snapshot tags, --only/--skip). */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -127,6 +130,8 @@ export const AgentSchema = z.strictObject({
   items: z.array(ItemSchema).nullish().describe("Extra items, or replacements of preset items with the same name."),
   drift: DriftSchema.nullish(),
   freshness: FreshnessSchema.nullish(),
+  transcripts: TranscriptsSchema.nullish(),
+  watch: WatchSchema.nullish(),
 });
 
 export const RepositorySchema = z.strictObject({
@@ -178,6 +183,7 @@ export const ConfigFileSchema = z
     repository: RepositorySchema.nullish(),
     notify: NotifySchema.nullish(),
     agents: z.array(AgentSchema).nullish().describe("The agents to back up; several agents make a team."),
+    schedule: ScheduleSchema.nullish(),
   })
   .meta({ title: "lifeboat.yaml", description: "lifeboat configuration: the repository and the agents to back up (docs/config.md)." });
 

@@ -9,11 +9,10 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { lstat, open, readdir } from "node:fs/promises";
+import { lstat, readdir } from "node:fs/promises";
 import { basename, isAbsolute, join, relative, sep } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { setTimeout as sleep } from "node:timers/promises";
-import { pathToFileURL } from "node:url";
 import type { AgentConfig, FilesItem, Item, SecretItem, SqliteItem } from "../model/agent.ts";
 import { sqliteRowCounts } from "../sources/dbverify.ts";
 import { buildExclude } from "../sources/exclude.ts";
@@ -22,6 +21,7 @@ import type { ExcludeFn } from "../sources/source.ts";
 import { matchGlob } from "../util/glob.ts";
 import { Semaphore } from "../util/semaphore.ts";
 import type { AgentState, DriftPolicy } from "./types.ts";
+import { readOnlyTarget } from "../sources/sqliteopen.ts";
 
 // Files hashed at once: enough to overlap disk waits, few enough to bound open descriptors.
 const HASH_CONCURRENCY = 4;
@@ -131,7 +131,7 @@ async function scanDatabase(scan: Scan, item: SqliteItem): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     scan.signal?.throwIfAborted();
     try {
-      scan.state.databases.set(item.name, countRows(await openTarget(item.path, scan.signal), scan.signal));
+      scan.state.databases.set(item.name, countRows(await readOnlyTarget(item.path, scan.signal), scan.signal));
       return;
     } catch (err) {
       scan.signal?.throwIfAborted();
@@ -154,25 +154,3 @@ function countRows(target: string | URL, signal?: AbortSignal): Record<string, n
   }
 }
 
-/**
- * openTarget chooses how to open without leaving files behind. A read-only connection to a
- * WAL database creates -wal and -shm when they are missing and cannot remove them on close.
- * Missing sidecars mean no connection is open and every commit is in the main file, so it
- * is read as immutable (no locks, no sidecars). Otherwise the sidecars exist already.
- */
-async function openTarget(path: string, signal?: AbortSignal): Promise<string | URL> {
-  signal?.throwIfAborted();
-  const header = Buffer.alloc(20);
-  const fh = await open(path, "r");
-  try {
-    await fh.read(header, 0, 20, 0);
-  } finally {
-    await fh.close();
-  }
-  const wal = header[18] === 2; // file format write version: 2 = WAL (sqlite.org/fileformat2.html)
-  const sidecars = await Promise.all(["-wal", "-shm"].map((s) => lstat(path + s).then(() => true, () => false)));
-  if (!wal || sidecars.some(Boolean)) return path;
-  const url = pathToFileURL(path);
-  url.searchParams.set("immutable", "1");
-  return url;
-}

@@ -9,6 +9,7 @@ import { link, mkdir, open, realpath, rename, rm, stat, type FileHandle } from "
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { LifeboatError } from "../errors/index.ts";
 import type { AgentManifest } from "../model/agent.ts";
+import { syncDir } from "../util/durable.ts";
 
 /** realish resolves symlinks in the longest existing prefix of `p` (the rest may not exist yet). */
 export async function realish(p: string): Promise<string> {
@@ -111,16 +112,6 @@ async function placeNoReplace(from: string, to: string): Promise<void> {
   await rm(from, { force: true });
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, "r");
-  try {
-    await fh.sync();
-  } catch {
-    // Some file systems refuse fsync on a folder; the file itself is synced.
-  } finally {
-    await fh.close();
-  }
-}
 
 /** discard removes the temp file after a failure (the final name was never created). */
 export async function discard(o: Output): Promise<void> {

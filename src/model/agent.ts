@@ -92,6 +92,19 @@ export interface AgentConfig {
   drift?: DriftSettings;
   /** How old the newest good snapshot may get (docs/alerts.md); defaults from DEFAULT_INTERVAL_MS. */
   freshness?: FreshnessSettings;
+  /** Chat transcripts into daily markdown (docs/transcripts.md). */
+  transcripts?: TranscriptSettings;
+  /** Continuous capture (docs/watch.md): durations as written; `--delay`/`--min-interval` override them. */
+  watch?: { delay?: string; minInterval?: string };
+}
+
+/** TranscriptSettings: where `lifeboat transcripts sync` reads and writes (converted `transcripts:`). */
+export interface TranscriptSettings {
+  timeZone?: string;
+  memoryDir?: string;
+  detect: boolean;
+  channels?: string[];
+  sources: { kind: "telegram-export" | "messages-db" | "openclaw-sessions"; path: string }[];
 }
 
 /** DriftClassName: what drift detection expects of a file (drift/types.ts explains each). */

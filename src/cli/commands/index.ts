@@ -24,9 +24,14 @@ import { registerDoctor } from "./doctor.ts";
 import { registerExport } from "./export.ts";
 import { registerImport } from "./import.ts";
 import { registerRunbook } from "./runbook.ts";
+import { registerTranscripts } from "./transcripts.ts";
 import { registerStatus } from "./status.ts";
 import { registerNotify } from "./notify.ts";
 import { registerDrift } from "./drift.ts";
+import { registerState } from "./state.ts";
+import { registerWatch } from "./watch.ts";
+import { registerDaemon } from "./daemon.ts";
+import { registerSchedule } from "./schedule.ts";
 
 /** SetCode lets a command finish with a non-zero exit code without throwing (e.g. 3). */
 export type SetCode = (code: number) => void;
@@ -34,7 +39,8 @@ export type Register = (program: Command, cli: Cli, setCode: SetCode) => void;
 
 export function registerCommands(program: Command, cli: Cli, setCode: SetCode): void {
   for (const r of [registerInit, registerBackup, registerSnapshots, registerLs, registerRestore, registerDiff,
-    registerStatus, registerDrift, registerDoctor, registerNotify, registerExport, registerImport, registerRunbook,
+    registerWatch, registerState,
+    registerStatus, registerDaemon, registerSchedule, registerDrift, registerDoctor, registerNotify, registerExport, registerImport, registerRunbook, registerTranscripts,
     registerCheck, registerForget, registerPrune, registerUnlock, registerKey, registerStats, registerRepair, registerAgent, registerDemo]) {
     r(program, cli, setCode);
   }

@@ -1,0 +1,76 @@
+/**
+ * @module transcripts/state
+ * Cursors and the run lock, in lifeboat's state folder (alerts/statedir.ts):
+ * `<state>/transcripts/<agent>.json` holds one cursor per source, keyed by `<kind>:<path>`.
+ * Not in the agent's folders: files named `.lifeboat-*` are left out of backups
+ * (sources/exclude.ts), a workspace is often a git repository that should not change under
+ * its owner, and a cursor restored from an old snapshot would be older than the markdown it
+ * describes. Nothing is lost with it: the keys in the day files are the truth, and a missing
+ * cursor only means a rescan. Writes are temp + fsync + rename + fsync of the folder.
+ */
+import { mkdir, open, readFile, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { LifeboatError } from "../errors/index.ts";
+import { writeJson } from "../alerts/statedir.ts";
+
+export interface CursorState {
+  version: 1;
+  cursors: Record<string, unknown>;
+}
+
+/** cursorFile is where an agent's cursors live under `stateDir`. */
+export function cursorFile(stateDir: string, agent: string): string {
+  return join(stateDir, "transcripts", `${agent}.json`);
+}
+
+/** readCursors reads the state; a missing or unreadable file is an empty state (a rescan, deduplicated by keys). */
+export async function readCursors(path: string, signal?: AbortSignal): Promise<CursorState> {
+  try {
+    const v = JSON.parse(await readFile(path, { encoding: "utf8", signal })) as Partial<CursorState>;
+    if (v.version === 1 && v.cursors && typeof v.cursors === "object") return { version: 1, cursors: v.cursors };
+  } catch (err) {
+    signal?.throwIfAborted();
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT" && !(err instanceof SyntaxError)) throw new Error(`read ${path}`, { cause: err });
+  }
+  return { version: 1, cursors: {} };
+}
+
+/** writeCursors replaces the state durably: a crash leaves the old file or the new one. */
+export async function writeCursors(path: string, state: CursorState): Promise<void> {
+  await writeJson(path, state);
+}
+
+/**
+ * lockAgent takes `<cursor file>.lock` (exclusive create, holding our pid): two syncs of one
+ * agent at once would both see a key missing and both append it. A lock whose pid is gone is
+ * taken over. Returns the release function.
+ */
+export async function lockAgent(cursorPath: string, agent: string): Promise<() => Promise<void>> {
+  const path = `${cursorPath}.lock`;
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fh = await open(path, "wx", 0o600);
+      await fh.writeFile(`${process.pid}\n`);
+      await fh.close();
+      return () => rm(path, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw new Error(`lock ${path}`, { cause: err });
+      const pid = Number.parseInt(await readFile(path, "utf8").catch(() => ""), 10);
+      if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+        throw new LifeboatError(`transcripts of agent ${agent} are being synced by pid ${pid}`, { hint: `wait for it to finish, or remove ${path} if that process is not lifeboat` });
+      }
+      await rm(path, { force: true });
+    }
+  }
+  throw new LifeboatError(`cannot take ${path}`, { hint: "another sync started at the same moment; run it again" });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * @module util/durable
+ * Writing small files so a crash at any moment leaves the old bytes or the new ones, never a
+ * mix: temp file beside the target, fsync, rename, fsync of the folder. Used for lifeboat's
+ * own state (run log trims, alert ledger, cursors) and exports; session-state.json has its
+ * own writer (state/atomic.ts) because it must keep the agent's mode and owner.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
+
+/** syncDir makes a rename or a new file in `dir` durable; file systems that cannot sync a folder are tolerated. */
+export async function syncDir(dir: string): Promise<void> {
+  if (process.platform === "win32") return;
+  const fh = await open(dir, "r");
+  try {
+    await fh.sync().catch((err: NodeJS.ErrnoException) => {
+      if (!["EINVAL", "EPERM", "ENOTSUP", "EOPNOTSUPP", "EBADF", "EISDIR"].includes(err.code ?? "")) throw err;
+    });
+  } finally {
+    await fh.close();
+  }
+}
+
+/** replaceFile writes `text` to `path` durably (folder created 0700 if missing; the file gets `mode`). */
+export async function replaceFile(path: string, text: string, mode = 0o600): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+  const fh = await open(tmp, "wx", mode);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw new Error(`write ${path}`, { cause: err });
+  }
+  await fh.close();
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw new Error(`write ${path}`, { cause: err });
+  }
+  await syncDir(dirname(path));
+}
