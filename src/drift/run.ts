@@ -18,7 +18,7 @@ import { compareAgent } from "./compare.ts";
 import { scanLive } from "./live.ts";
 import { policyFor } from "./policy.ts";
 import { readSnapshotFile, stateFromSnapshot } from "./snapshot.ts";
-import type { DriftReport, PatternFinding, TableEntry } from "./types.ts";
+import type { AgentState, DriftReport, PatternFinding, TableEntry } from "./types.ts";
 
 export type DriftState = "clean" | "drift" | "tampered" | "no-baseline";
 
@@ -139,8 +139,8 @@ async function readBaselineFile(repo: Repository, snapshots: Snapshot[], entry: 
 }
 
 /** approve records the state of `snapshot` as approved (all of it, or only `paths`). */
-export async function approve(repo: Repository, agent: AgentConfig, snapshot: Snapshot, o: { paths: "all" | string[]; by: string; reason: string; after: Approval | null; stateDir: string; signal: AbortSignal; restart?: boolean; seq?: number }): Promise<Approval> {
-  const state = await stateFromSnapshot(repo, snapshot, agent.root, o.signal);
+export async function approve(repo: Repository, agent: AgentConfig, snapshot: Snapshot, o: { paths: "all" | string[]; by: string; reason: string; after: Approval | null; stateDir: string; signal: AbortSignal; restart?: boolean; seq?: number; state?: AgentState }): Promise<Approval> {
+  const state = o.state ?? (await stateFromSnapshot(repo, snapshot, agent.root, o.signal));
   const body = approvalBody(o.after?.record.body ?? null, state, snapshot.id!, o.paths, o.by, o.reason);
   const saved = await saveApproval(repo, agent.name, body, o.after, o.signal, { ...(o.restart ? { restart: true } : {}), ...(o.seq !== undefined ? { seq: o.seq } : {}) });
   await rememberApproval(o.stateDir, repo.config.id, agent.name, saved);

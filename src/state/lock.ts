@@ -19,6 +19,8 @@ export interface LockOptions {
   /** Age after which a lock is stale whoever holds it. Default 30 s. */
   staleMs?: number | undefined;
   signal?: AbortSignal | undefined;
+  /** What to tell the user when the lock stays held (default: wait longer with --wait). */
+  heldHint?: string | undefined;
 }
 
 export const DEFAULT_LOCK_WAIT_MS = 10_000;
@@ -54,7 +56,7 @@ async function acquire(path: string, opts: LockOptions): Promise<{ nonce: string
       broke = (await breakLock(path, seen)) || broke;
       continue;
     }
-    if (Date.now() > deadline) throw heldError(path, seen);
+    if (Date.now() > deadline) throw heldError(path, seen, opts.heldHint);
     // Writers hold the lock for a few ms: poll fast, with jitter so waiters do not move in step.
     await sleep(Math.min(2 + attempt * 2, 25) * (0.5 + Math.random()), undefined, { signal: opts.signal });
   }
@@ -129,9 +131,9 @@ async function release(path: string, nonce: string): Promise<void> {
   if (seen?.info?.nonce === nonce) await unlink(path).catch(() => undefined);
 }
 
-function heldError(path: string, s: Seen): LifeboatError {
+function heldError(path: string, s: Seen, hint = "wait longer with --wait"): LifeboatError {
   const who = s.info?.pid ? `pid ${s.info.pid} on ${s.info.host ?? "?"}` : "another writer";
   return new LifeboatError(`${path.slice(0, -5)} is locked by ${who}`, {
-    hint: `wait longer with --wait, or if no such process runs, remove ${path}`,
+    hint: `${hint}, or if no such process runs, remove ${path}`,
   });
 }

@@ -1,6 +1,6 @@
 /**
  * @module transcripts/state
- * Cursors and the run lock, in lifeboat's state folder (alerts/statedir.ts):
+ * Cursors, in lifeboat's state folder (alerts/statedir.ts):
  * `<state>/transcripts/<agent>.json` holds one cursor per source, keyed by `<kind>:<path>`.
  * Not in the agent's folders: files named `.lifeboat-*` are left out of backups
  * (sources/exclude.ts), a workspace is often a git repository that should not change under
@@ -8,9 +8,8 @@
  * describes. Nothing is lost with it: the keys in the day files are the truth, and a missing
  * cursor only means a rescan. Writes are temp + fsync + rename + fsync of the folder.
  */
-import { mkdir, open, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { LifeboatError } from "../errors/index.ts";
 import { writeJson } from "../alerts/statedir.ts";
 
 export interface CursorState {
@@ -38,39 +37,4 @@ export async function readCursors(path: string, signal?: AbortSignal): Promise<C
 /** writeCursors replaces the state durably: a crash leaves the old file or the new one. */
 export async function writeCursors(path: string, state: CursorState): Promise<void> {
   await writeJson(path, state);
-}
-
-/**
- * lockAgent takes `<cursor file>.lock` (exclusive create, holding our pid): two syncs of one
- * agent at once would both see a key missing and both append it. A lock whose pid is gone is
- * taken over. Returns the release function.
- */
-export async function lockAgent(cursorPath: string, agent: string): Promise<() => Promise<void>> {
-  const path = `${cursorPath}.lock`;
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fh = await open(path, "wx", 0o600);
-      await fh.writeFile(`${process.pid}\n`);
-      await fh.close();
-      return () => rm(path, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw new Error(`lock ${path}`, { cause: err });
-      const pid = Number.parseInt(await readFile(path, "utf8").catch(() => ""), 10);
-      if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
-        throw new LifeboatError(`transcripts of agent ${agent} are being synced by pid ${pid}`, { hint: `wait for it to finish, or remove ${path} if that process is not lifeboat` });
-      }
-      await rm(path, { force: true });
-    }
-  }
-  throw new LifeboatError(`cannot take ${path}`, { hint: "another sync started at the same moment; run it again" });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

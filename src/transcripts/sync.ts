@@ -12,7 +12,8 @@ import { mkdir, open, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { isAbortError } from "../errors/index.ts";
 import { dayHeading, localDay, renderEntry, writtenKeys } from "./format.ts";
-import { cursorFile, lockAgent, readCursors, writeCursors } from "./state.ts";
+import { cursorFile, readCursors, writeCursors } from "./state.ts";
+import { withFileLock } from "../state/lock.ts";
 import { syncDir } from "../util/durable.ts";
 import type { ChatMessage, SourceKind, TranscriptSource } from "./types.ts";
 
@@ -57,36 +58,39 @@ export interface SyncResult {
 /** syncTranscripts runs one sync of one agent (under a per-agent lock); a failing source is reported, the others still run. */
 export async function syncTranscripts(o: SyncOptions): Promise<SyncResult> {
   const path = cursorFile(o.stateDir, o.agent);
-  const release = await lockAgent(path, o.agent);
-  try {
-    const state = await readCursors(path, o.signal);
-    const keys = new Map<string, Set<string>>();
-    const sources: SourceResult[] = [];
-    for (const src of o.sources) {
-      const r: SourceResult = { id: src.id, kind: src.kind, path: src.path, written: 0, present: 0, filtered: 0, unreadable: 0, files: [] };
-      sources.push(r);
-      try {
-        let more = true;
-        while (more) {
-          const batch = await src.read(state.cursors[src.id], o.signal);
-          r.unreadable += batch.unreadable;
-          await writeBatch(src, batch.messages, o, keys, r);
-          await o.afterAppend?.(src);
-          state.cursors[src.id] = batch.cursor;
-          await writeCursors(path, state);
-          more = batch.more;
-        }
-      } catch (err) {
-        if (isAbortError(err) || o.signal?.aborted) throw err;
-        r.error = describe(err);
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  // Two syncs of one agent would both see a key missing and both append it. A sync can run
+  // for minutes, so its lock is never stale by age, only when its process is gone.
+  const lock = { waitMs: 0, staleMs: Infinity, signal: o.signal, heldHint: `transcripts of agent ${o.agent} are being synced: wait for that run` };
+  return withFileLock(path, lock, () => syncLocked(o, path));
+}
+
+async function syncLocked(o: SyncOptions, path: string): Promise<SyncResult> {
+  const state = await readCursors(path, o.signal);
+  const keys = new Map<string, Set<string>>();
+  const sources: SourceResult[] = [];
+  for (const src of o.sources) {
+    const r: SourceResult = { id: src.id, kind: src.kind, path: src.path, written: 0, present: 0, filtered: 0, unreadable: 0, files: [] };
+    sources.push(r);
+    try {
+      let more = true;
+      while (more) {
+        const batch = await src.read(state.cursors[src.id], o.signal);
+        r.unreadable += batch.unreadable;
+        await writeBatch(src, batch.messages, o, keys, r);
+        await o.afterAppend?.(src);
+        state.cursors[src.id] = batch.cursor;
+        await writeCursors(path, state);
+        more = batch.more;
       }
-      r.files.sort();
+    } catch (err) {
+      if (isAbortError(err) || o.signal?.aborted) throw err;
+      r.error = describe(err);
     }
-    const files = [...new Set(sources.flatMap((s) => s.files))].sort();
-    return { agent: o.agent, timeZone: o.timeZone, sources, written: sources.reduce((n, s) => n + s.written, 0), files };
-  } finally {
-    await release();
+    r.files.sort();
   }
+  const files = [...new Set(sources.flatMap((s) => s.files))].sort();
+  return { agent: o.agent, timeZone: o.timeZone, sources, written: sources.reduce((n, s) => n + s.written, 0), files };
 }
 
 interface DayGroup {

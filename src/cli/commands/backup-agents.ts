@@ -27,10 +27,14 @@ export async function backupAgents(cli: Cli, o: BackupFlags, setCode: SetCode): 
   }
   const results: unknown[] = [];
   let failure: unknown;
+  // Each agent's last backup (for items gone from disk) comes from one listing, taken before
+  // any agent is backed up: one agent's new snapshot is never another's last backup.
+  let listed: Promise<Snapshot[]> | undefined;
+  const before = () => (listed ??= loadSnapshots(repo, cli.signal).then((r) => r.snapshots));
   try {
     for (const agent of agents) {
       try {
-        results.push(await tracked(cli, job(agent), () => backupOne(cli, repo, agent, o, setCode)));
+        results.push(await tracked(cli, job(agent), () => backupOne(cli, repo, agent, o, setCode, before)));
       } catch (err) {
         // One agent's failure must not cost the others their backup; the first error decides the exit code.
         if (isAbortError(err)) throw err;
@@ -46,8 +50,8 @@ export async function backupAgents(cli: Cli, o: BackupFlags, setCode: SetCode): 
   if (failure !== undefined) throw failure;
 }
 
-async function backupOne(cli: Cli, repo: Repository, agent: AgentConfig, o: BackupFlags, setCode: SetCode) {
-  const prev = agentBackups((await loadSnapshots(repo, cli.signal)).snapshots, agent.name).at(-1);
+async function backupOne(cli: Cli, repo: Repository, agent: AgentConfig, o: BackupFlags, setCode: SetCode, before: () => Promise<Snapshot[]>) {
+  const prev = agentBackups(await before(), agent.name).at(-1);
   const vanished = vanishedItems(agent, prev);
   const progress = cli.progress();
   try {

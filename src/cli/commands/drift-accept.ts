@@ -12,6 +12,7 @@ import { trustedApproval, approve, runDrift } from "../../drift/run.ts";
 import { displayPath } from "../../drift/live.ts";
 import { renderRun } from "../../drift/render.ts";
 import { stateFromSnapshot } from "../../drift/snapshot.ts";
+import type { AgentState } from "../../drift/types.ts";
 import { ExitCode, LifeboatError } from "../../errors/index.ts";
 import type { AgentConfig } from "../../model/agent.ts";
 import { shortId, type Snapshot } from "../../model/index.ts";
@@ -64,11 +65,13 @@ async function acceptOne(cli: Cli, repo: Repository, agent: AgentConfig, files: 
   }
   if (o.force && files.length > 0) throw new LifeboatError("--force restarts the baseline: it approves every file, so give no FILES");
   const sn = await backupFor(cli, repo, agent);
-  const paths = files.length > 0 ? await resolvePaths(repo, agent, sn, files, approval?.record.body.files ?? {}, cli.signal) : "all";
+  // One walk of the new snapshot's trees serves both the FILES lookup and the approval.
+  const state = await stateFromSnapshot(repo, sn, agent.root, cli.signal);
+  const paths = files.length > 0 ? resolvePaths(agent, state, files, approval?.record.body.files ?? {}) : "all";
   // Records that do not verify are removed; valid ones before the restart are kept and ignored from now on.
   if (o.force) for (const t of tampered) if (t.id && t.seq === undefined) await repo.backend.remove({ type: "record", name: t.id }, { signal: cli.signal });
   const saved = await approve(repo, agent, sn, {
-    paths, by: o.by, reason: o.reason, after: approval ?? null, stateDir: cli.stateDir(), signal: cli.signal,
+    paths, by: o.by, reason: o.reason, after: approval ?? null, stateDir: cli.stateDir(), signal: cli.signal, state,
     ...(o.force ? { restart: true, seq: Math.max(0, ...tampered.map((t) => t.seq ?? 0)) } : {}),
   });
   const check = await checkOne(cli, agent, true, () => runDrift(repo, agent, { stateDir: cli.stateDir(), signal: cli.signal }));
@@ -81,8 +84,7 @@ async function backupFor(cli: Cli, repo: Repository, agent: AgentConfig): Promis
 }
 
 /** resolvePaths turns FILES into display paths the new snapshot or the old baseline knows. */
-async function resolvePaths(repo: Repository, agent: AgentConfig, sn: Snapshot, files: string[], known: Record<string, unknown>, signal: AbortSignal): Promise<string[]> {
-  const state = await stateFromSnapshot(repo, sn, agent.root, signal);
+function resolvePaths(agent: AgentConfig, state: AgentState, files: string[], known: Record<string, unknown>): string[] {
   return files.map((f) => {
     const candidates = [displayPath(resolve(f), agent.root), displayPath(resolve(agent.root, f), agent.root), f];
     const hit = candidates.find((c) => state.files.has(c) || c in known || state.databases.has(c)) ?? uniqueSuffix(f, [...state.files.keys(), ...Object.keys(known)]);
