@@ -20,7 +20,7 @@ test("status lists the newest runs first, as many as asked, and counts failures 
 
 test("status takes the next run from the schedule when there is one", () => {
   const next = new Date("2026-11-22T06:00:00Z");
-  const s = buildStatus({ agents: [agent], location: "/r", repo: { snapshots: [], packBytes: 0 }, runs: [], ledger: { version: 1, alerts: {} }, drift: {}, now: 0, nextRun: () => next });
+  const s = buildStatus({ agents: [agent], location: "/r", repo: { snapshots: [], packBytes: 0, drills: new Map() }, runs: [], ledger: { version: 1, alerts: {} }, drift: {}, now: 0, nextRun: () => next });
   assert.equal(s.agents[0]!.nextRun, next.toISOString());
   assert.equal(s.agents[0]!.freshness?.state, "none");
 });

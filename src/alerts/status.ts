@@ -15,6 +15,27 @@ export interface RepoFacts {
   snapshots: Snapshot[];
   /** Bytes of all packs as stored. */
   packBytes: number;
+  /** Each agent's newest trusted drill record (drill/record.ts). */
+  drills: Map<string, LastDrill>;
+}
+
+/** LastDrill is what status needs of a drill record. */
+export interface LastDrill {
+  report: { time: string; ok: boolean; snapshot: string; recoveryMs: number; fromScratch: boolean; error?: string };
+  recordId: string;
+  untrusted: number;
+}
+
+export interface DrillStatus {
+  time: string;
+  ok: boolean;
+  snapshot: string;
+  recoveryMs: number;
+  fromScratch: boolean;
+  error: string | null;
+  record: string;
+  /** Drill records of the agent that do not verify. */
+  untrusted: number;
 }
 
 export interface RepoStatus {
@@ -35,8 +56,8 @@ export interface AgentStatus {
   failuresInRow: number;
   lastFailure: { time: string; error: string } | null;
   drift: DriftResult | null;
-  /** The last restore drill; null until one ran. */
-  drill: null;
+  /** The last restore drill (from the repository's signed records); null until one ran. */
+  drill: DrillStatus | null;
   openAlerts: { event: string; since: string; title: string }[];
 }
 
@@ -78,7 +99,13 @@ function agentStatus(a: AgentConfig, i: StatusInput): AgentStatus {
     failuresInRow: failures,
     lastFailure: failed ? { time: failed.time, error: failed.error ?? `exit ${failed.exitCode}` } : null,
     drift: i.drift[a.name] ?? null,
-    drill: null,
+    drill: "error" in i.repo ? null : drillStatus(i.repo.drills.get(a.name)),
     openAlerts: openAlerts(i.ledger, a.name).map((e) => ({ event: e.event, since: e.since, title: e.title })),
   };
+}
+
+function drillStatus(d: LastDrill | undefined): DrillStatus | null {
+  if (!d) return null;
+  const r = d.report;
+  return { time: r.time, ok: r.ok, snapshot: r.snapshot, recoveryMs: r.recoveryMs, fromScratch: r.fromScratch, error: r.error ?? null, record: d.recordId, untrusted: d.untrusted };
 }

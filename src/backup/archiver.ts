@@ -104,7 +104,10 @@ export class Archiver {
     try {
       st = await lstat(path, { bigint: true });
     } catch (err) {
-      this.fail(path, err);
+      // Listed, then gone before lstat: not an error when the scope leaves it out whatever it
+      // is (a SQLite capture's `.lifeboat-capture-*` copy beside the database, being walked
+      // by another item of the same backup, or an excluded `-journal`).
+      if (!leftOutAnyway(scope, path)) this.fail(path, err);
       return null;
     }
     const rel = scope ? relative(scope.base, path).split(sep).join("/") : "";
@@ -190,6 +193,13 @@ export class Archiver {
     this.counts.errors++;
     this.events.onError(path, err);
   }
+}
+
+/** leftOutAnyway is true when the scope excludes `path` both as a file and as a folder. */
+function leftOutAnyway(scope: ArchiveScope | undefined, path: string): boolean {
+  if (!scope?.exclude) return false;
+  const rel = relative(scope.base, path).split(sep).join("/");
+  return rel !== "" && scope.exclude(rel, false) !== null && scope.exclude(rel, true) !== null;
 }
 
 function unchanged(n: Node, p: Node): boolean {

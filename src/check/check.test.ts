@@ -2,7 +2,8 @@
  * @module check/check.test
  * `check` on a real repository: a healthy one is clean; each kind of damage is an error
  * naming the damaged object; damage inside a pack is found only by readData; an unindexed
- * pack is a warning. Also the --read-data-subset parsing and pack selection.
+ * pack is a warning; damaged key files and records are errors. Also the
+ * --read-data-subset parsing and pack selection.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -122,6 +123,22 @@ test("a damaged index object is an error naming it", async () => {
     await flipByte(join(f.path, "index", name!), 40);
     const r = await checkFresh(f);
     assert.equal(named(r, `index ${name}`).length, 1);
+  });
+});
+
+test("a damaged key file and a damaged signed record are errors naming them (nothing else reads them)", async () => {
+  await withBackup(async (f) => {
+    const [key] = await readdir(join(f.path, "keys"));
+    const repo = await f.reopen();
+    const record = await repo.saveObject("record", { version: 1, kind: "test", subject: "s", seq: 1, prev: null, time: "t", body: {}, hmac: "" });
+    assert.deepEqual((await checkFresh(f)).errors, []);
+    await flipByte(join(f.path, "keys", key!), 30);
+    await flipByte(join(f.path, "records", record), 30);
+    const r = await check(repo);
+    assert.equal(named(r, `key ${key}`).length, 1);
+    assert.match(named(r, `key ${key}`)[0]!.message, /lifeboat key remove/);
+    assert.equal(named(r, `record ${record}`).length, 1);
+    assert.match(named(r, `record ${record}`)[0]!.message, /lifeboat repair records/);
   });
 });
 

@@ -1,13 +1,15 @@
 /**
  * @module check/check
- * `lifeboat check`: structural check (snapshots, index, pack presence and sizes, every
- * tree and every referenced blob), and with readData a full read that re-hashes packs and
- * authenticates every blob. Each finding names the damaged object. It never writes.
+ * `lifeboat check`: structural check (snapshots, index, key files, signed records, pack
+ * presence and sizes, every tree and every referenced blob), and with readData a full
+ * read that re-hashes packs and authenticates every blob. Each finding names the damaged
+ * object. It never writes.
  */
 import { IntegrityError } from "../errors/index.ts";
 import type { Repository } from "../repository/repository.ts";
 import { loadSnapshots } from "../repository/snapshots.ts";
 import { OVERHEAD } from "../crypto/aead.ts";
+import { damagedKeys, damagedRecords } from "../repository/repair/objects.ts";
 import { walkSnapshots } from "./walk.ts";
 import { readPacks, selectPacks, type Subset } from "./readdata.ts";
 
@@ -54,6 +56,13 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
     if (!repo.index.packs.has(name)) {
       warnings.push({ object: `pack ${name}`, message: "not in any index (left by an interrupted backup; `lifeboat prune` removes it)" });
     }
+  }
+  // Keys and records are nobody's dependency, so nothing else would notice their damage.
+  for (const k of await damagedKeys(repo, signal)) {
+    errors.push({ object: `key ${k.id}`, message: `${k.message}; remove it with \`lifeboat key remove ${k.id.slice(0, 8)}\`` });
+  }
+  for (const r of await damagedRecords(repo, signal)) {
+    errors.push({ object: `record ${r.id}`, message: `${r.message}; remove it with \`lifeboat repair records\`` });
   }
   const trees = await walkSnapshots(repo, snapshots, errors, signal);
   const result: CheckResult = { errors, warnings, snapshots: snapshots.length, packs: sizes.size, trees, packsRead: 0, blobsRead: 0 };

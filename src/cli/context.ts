@@ -172,6 +172,7 @@ export class Cli {
 export const EXIT_CODES_HELP = `
 Exit codes:
   0 ok · 1 fatal error · 3 finished, but some files could not be read or restored · 4 drift found
+  5 restore drill failed
   10 repository missing · 11 lock failed · 12 wrong password · 13 repository host unreachable
   14 access denied (credentials, permissions) · 15 SSH host key mismatch · 16 approval tampered
   130 interrupted`;

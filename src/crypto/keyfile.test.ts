@@ -85,10 +85,20 @@ test("parseKeyFile rejects malformed shapes", async () => {
     ["N not an integer", { ...good, N: 1024.5 }],
     ["r as a string", { ...good, r: "8" }],
     ["missing p", { ...good, p: undefined }],
+    ["unknown kdf", { ...good, kdf: "argon2" }],
+    ["created not a string", { ...good, created: 5 }],
+    ["N not a power of two (scrypt would throw)", { ...good, N: 3 }],
+    ["N too costly (2^22: 4 GiB, 17 s per open)", { ...good, N: 2 ** 22 }],
+    ["p too costly", { ...good, p: 2 ** 20 }],
+    ["r zero", { ...good, r: 0 }],
+    ["N=2^16 with r=1 (scrypt needs N < 2^(16r))", { ...good, N: 2 ** 16, r: 1 }],
+    ["p beyond deriveKey's maxmem", { ...good, N: 2, r: 1, p: 2 ** 20 }],
   ];
   for (const [label, value] of cases) {
     assert.throws(() => parseKeyFile(Buffer.from(JSON.stringify(value))), Error, label);
   }
-  assert.throws(() => parseKeyFile(Buffer.from("{not json")), SyntaxError);
-  assert.throws(() => parseKeyFile(Buffer.alloc(0)), SyntaxError);
+  // A parse failure is the module's own error, never a bare SyntaxError (test/reliability/fuzz-keys.test.ts).
+  assert.throws(() => parseKeyFile(Buffer.from("{not json")), (err: Error) => err.constructor === Error && /malformed key file/.test(err.message));
+  assert.throws(() => parseKeyFile(Buffer.alloc(0)), (err: Error) => err.constructor === Error && /malformed key file/.test(err.message));
+  assert.equal(parseKeyFile(Buffer.from(JSON.stringify({ ...good, N: 2 ** 17, r: 8, p: 1 }))).N, 2 ** 17, "twice the default's cost is accepted");
 });

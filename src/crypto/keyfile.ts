@@ -53,12 +53,37 @@ export async function unwrapSecret(kf: KeyFile, password: string): Promise<Uint8
   }
 }
 
-/** parseKeyFile validates the JSON shape of a stored key file. */
+/**
+ * Ceilings on a key file's scrypt cost: 128·N·r bytes of memory and N·r·p units of work, 4×
+ * the default's (64 MiB, ~110 ms). Key files are plain JSON anyone with write access to
+ * keys/ can add: without a ceiling one claiming N=2^22 made every command take 17 s and
+ * 4 GiB, and N=3 (which scrypt refuses) failed the open before the good key was tried
+ * (found by test/reliability/fuzz-keys.test.ts).
+ */
+const MAX_SCRYPT_MEMORY = 256 * 1024 * 1024;
+const MAX_SCRYPT_WORK = 4 * 2 ** 19;
+
+/** scryptAccepts: what OpenSSL's scrypt itself refuses (N < 2^(16r)), and r, p small enough that deriveKey's maxmem holds their buffers. */
+function scryptAccepts(N: number, r: number, p: number): boolean {
+  return N >= 2 && (N & (N - 1)) === 0 && r >= 1 && r <= 32 && p >= 1 && p <= 16 && Math.log2(N) < 16 * r;
+}
+
+/** parseKeyFile validates the JSON shape of a stored key file and bounds its scrypt cost. */
 export function parseKeyFile(bytes: Uint8Array): KeyFile {
-  const kf = JSON.parse(Buffer.from(bytes).toString("utf8")) as KeyFile;
-  const ok = kf && kf.version === 1 && typeof kf.salt === "string" && typeof kf.data === "string"
+  let kf: KeyFile;
+  try {
+    kf = JSON.parse(Buffer.from(bytes).toString("utf8")) as KeyFile;
+  } catch (cause) {
+    throw new Error("malformed key file: not JSON", { cause });
+  }
+  const ok = kf && kf.version === 1 && kf.kdf === "scrypt" && typeof kf.salt === "string" && typeof kf.data === "string"
+    && typeof kf.created === "string" && typeof kf.host === "string" && typeof kf.username === "string"
     && Number.isInteger(kf.N) && Number.isInteger(kf.r) && Number.isInteger(kf.p);
   if (!ok) throw new Error("malformed key file");
+  const { N, r, p } = kf;
+  if (!scryptAccepts(N, r, p) || 128 * N * r > MAX_SCRYPT_MEMORY || N * r * p > MAX_SCRYPT_WORK) {
+    throw new Error(`malformed key file: scrypt parameters N=${N} r=${r} p=${p} are invalid or beyond what lifeboat accepts`);
+  }
   return kf;
 }
 

@@ -12,6 +12,8 @@ export interface ChildSpec {
   /** [program, ...args]. */
   argv: [string, ...string[]];
   env: NodeJS.ProcessEnv;
+  /** Working folder (default: this process's). */
+  cwd?: string;
   /** Aborting stops the child: SIGTERM, then SIGKILL after graceMs. */
   signal: AbortSignal;
   graceMs: number;
@@ -37,7 +39,7 @@ const STDOUT_KEEP = 4 * 1024 * 1024;
 export function runChild(spec: ChildSpec): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const [cmd, ...args] = spec.argv;
-    const child = spawn(cmd, args, { env: spec.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(cmd, args, { env: spec.env, cwd: spec.cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
     let stdout = "";
     let stderr = "";
     let interrupted = false;

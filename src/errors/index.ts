@@ -18,6 +18,8 @@ export const ExitCode = {
   hostKey: 15,
   /** `lifeboat drift`: the agent's files break a drift rule. */
   drift: 4,
+  /** `lifeboat drill`: a snapshot did not restore and verify in the sandbox. */
+  drillFailed: 5,
   /** A signed record (a drift approval) was edited, forged or removed. */
   tampered: 16,
   interrupted: 130,
@@ -48,9 +50,18 @@ export class RepositoryNotFoundError extends LifeboatError {
 }
 
 export class WrongPasswordError extends LifeboatError {
-  constructor() {
-    super("wrong password: no key in the repository opens with it", { exitCode: ExitCode.wrongPassword });
+  /** Key files that are damaged: one of them may have been this password's. */
+  readonly damagedKeys: string[];
+  constructor(damagedKeys: string[] = []) {
+    const first = damagedKeys[0]?.slice(0, 8);
+    super(first === undefined
+      ? "wrong password: no key in the repository opens with it"
+      : `wrong password, or a damaged key: no key in the repository opens with it, and key file keys/${damagedKeys.join(", keys/")} is damaged (its bytes do not match its name)`, {
+      exitCode: ExitCode.wrongPassword,
+      ...(first === undefined ? {} : { hint: `if it was this password's key, open the repository with another password and run \`lifeboat key remove ${first}\`` }),
+    });
     this.name = "WrongPasswordError";
+    this.damagedKeys = damagedKeys;
   }
 }
 

@@ -10,6 +10,7 @@ import { Readable, Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip, createZstdCompress } from "node:zlib";
 import tar from "tar-stream";
+import { writeAll } from "../util/durable.ts";
 
 type Sink = ReturnType<tar.Pack["entry"]>;
 
@@ -45,7 +46,7 @@ export class TarWriter {
       transform: (chunk: Buffer, _enc, cb) => { this.hash.update(chunk); this.bytes += chunk.length; cb(null, chunk); },
     });
     const sink = new Writable({
-      write: (chunk: Buffer, _enc, cb) => { fh.write(chunk).then(() => cb(), cb); },
+      write: (chunk: Buffer, _enc, cb) => { writeAll(fh, chunk).then(() => cb(), cb); },
     });
     // Through Readable.from: node's pipeline then sees a node stream, and a destroyed pack fails it.
     this.done = pipeline(Readable.from(this.pack, { objectMode: false }), compress, tap, sink, signal ? { signal } : {});

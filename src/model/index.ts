@@ -101,15 +101,45 @@ export function encodeTree(tree: Tree): Uint8Array {
   return Buffer.from(JSON.stringify({ nodes }) + "\n", "utf8");
 }
 
-/** decodeTree parses a tree blob; it throws with a cause if the blob is not a tree. */
+/**
+ * decodeTree parses a tree blob; it throws with a cause if the blob is not a tree or a node
+ * is unusable. Every reader walks nodes without further checks (restore joins each name
+ * below its target), so a malformed node must stop here (test/reliability/fuzz.test.ts).
+ */
 export function decodeTree(bytes: Uint8Array): Tree {
   try {
-    const parsed = JSON.parse(Buffer.from(bytes).toString("utf8")) as Tree;
-    if (!Array.isArray(parsed.nodes)) throw new Error("missing nodes");
+    const parsed = JSON.parse(Buffer.from(bytes).toString("utf8")) as Tree | null;
+    if (!Array.isArray(parsed?.nodes)) throw new Error("missing nodes");
+    parsed.nodes.forEach((n, i) => {
+      const problem = nodeProblem(n);
+      if (problem) throw new Error(`node ${i} ${problem}`);
+    });
     return parsed;
   } catch (cause) {
     throw new Error("decode tree", { cause });
   }
+}
+
+const HEX_ID = /^[0-9a-f]{64}$/;
+const NODE_TYPES: ReadonlySet<unknown> = new Set(["file", "dir", "symlink"]);
+const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+const isId = (v: unknown) => typeof v === "string" && HEX_ID.test(v);
+const isIdList = (v: unknown) => Array.isArray(v) && v.every(isId);
+
+/** nodeProblem says what makes a decoded node unusable; a name must be one path segment. */
+function nodeProblem(node: unknown): string | undefined {
+  if (typeof node !== "object" || node === null || Array.isArray(node)) return "is not an object";
+  const n = node as Record<string, unknown>;
+  const name = n.name;
+  if (typeof name !== "string" || name === "" || name === "." || name === ".." || /[/\0]/.test(name)) return "has no usable name";
+  if (!NODE_TYPES.has(n.type)) return "has an unknown type";
+  const bad = ["mode", "uid", "gid", "size"].find((k) => !isCount(n[k]))
+    ?? ["mtimeNs", "ctimeNs", "inode"].find((k) => typeof n[k] !== "string" || !/^-?\d{1,30}$/.test(n[k] as string))
+    ?? ["content", "contentLists"].find((k) => n[k] !== undefined && !isIdList(n[k]));
+  if (bad) return `has a malformed ${bad}`;
+  if (n.type === "dir" ? !isId(n.subtree) : n.subtree !== undefined) return "has a malformed subtree";
+  if (n.type === "symlink" ? typeof n.linkTarget !== "string" : n.linkTarget !== undefined) return "has a malformed linkTarget";
+  return undefined;
 }
 
 /** compareNames orders by UTF-8 bytes, so order never depends on the locale. */

@@ -33,6 +33,7 @@ export function compressSync(data: Uint8Array): Buffer {
   return zstdCompressSync(data, opts);
 }
 
-export function decompressSync(data: Uint8Array): Buffer {
-  return zstdDecompressSync(data);
+/** decompressSync inflates a metadata object; past `maxOutputLength` bytes it throws instead of allocating on. */
+export function decompressSync(data: Uint8Array, maxOutputLength: number): Buffer {
+  return zstdDecompressSync(data, { maxOutputLength });
 }

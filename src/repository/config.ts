@@ -33,9 +33,17 @@ export function newConfig(opts: ConfigOptions = {}): RepoConfig {
   };
 }
 
-/** validateConfig fails closed on a version or shape this build does not understand. */
+const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
+
+/**
+ * validateConfig fails closed on a version or shape this build does not understand. Sizes
+ * must be counts: a chunker size that was an array crashed the chunker's own check with a
+ * RangeError, and packSize 1e308 meant one pack for a whole backup (test/reliability/fuzz-keys.test.ts).
+ */
 export function validateConfig(c: RepoConfig): RepoConfig {
-  if (!c || typeof c.id !== "string" || typeof c.packSize !== "number" || !c.chunker) {
+  const ch = c?.chunker as Partial<RepoConfig["chunker"]> | undefined;
+  if (!c || typeof c.id !== "string" || !isCount(c.packSize) || typeof ch !== "object" || ch === null
+    || ![ch.min, ch.avg, ch.max].every((v) => v === undefined || isCount(v))) {
     throw new Error("malformed config object");
   }
   if (c.version !== REPO_VERSION) {

@@ -5,6 +5,7 @@
  * `config` are named by the SHA-256 of their stored bytes, so a reader can tell a damaged
  * or truncated object before decrypting it.
  */
+import { constants } from "node:buffer";
 import { createHash } from "node:crypto";
 import { open, seal } from "../crypto/aead.ts";
 import type { FileType } from "../backends/backend.ts";
@@ -13,6 +14,17 @@ import { compressSync, decompressSync } from "./compress.ts";
 
 const FORMAT_RAW = 0;
 const FORMAT_ZSTD = 1;
+
+// A zstd frame of a few KiB can claim gigabytes (found by test/reliability/fuzz.test.ts: a
+// 4 KiB index object inflated to 9 GiB, 34 s). Our JSON is mostly random hex (ids, hashes)
+// and compresses a few times at most, so past 64 MiB it may not inflate more than 64:1, and
+// text longer than a string cannot be parsed anyway: beyond either, it is damage.
+const MAX_RATIO = 64;
+const RATIO_FLOOR = 64 * 1024 * 1024;
+
+function inflateLimit(packed: number): number {
+  return Math.min(constants.MAX_STRING_LENGTH, Math.max(RATIO_FLOOR, MAX_RATIO * packed));
+}
 
 /** sha256hex names stored objects and packs. */
 export function sha256hex(data: Uint8Array): string {
@@ -45,7 +57,8 @@ export function decodeObject<T>(key: Uint8Array, type: FileType, bytes: Uint8Arr
     throw new IntegrityError(label, "does not decrypt (damaged, or from another repository)", cause);
   }
   try {
-    const payload = body[0] === FORMAT_ZSTD ? decompressSync(body.subarray(1)) : body.subarray(1);
+    const packed = body.subarray(1);
+    const payload = body[0] === FORMAT_ZSTD ? decompressSync(packed, inflateLimit(packed.length)) : packed;
     return JSON.parse(payload.toString("utf8")) as T;
   } catch (cause) {
     throw new IntegrityError(label, "does not parse", cause);

@@ -60,17 +60,36 @@ export async function openRepository(be: Backend, password: string, opts: Reposi
 }
 
 async function findKey(be: Backend, password: string, signal?: AbortSignal): Promise<{ secret: Uint8Array; keyName: string }> {
+  // A damaged key file must not hide the others, but if none opens it may be the reason.
+  const damaged: string[] = [];
   for await (const fi of be.list("key", { signal })) {
-    let kf;
-    try {
-      kf = parseKeyFile(await be.load({ type: "key", name: fi.name }, undefined, { signal }));
-    } catch {
-      continue; // a damaged key file must not hide the others
-    }
-    const secret = await unwrapSecret(kf, password);
+    const bytes = await be.load({ type: "key", name: fi.name }, undefined, { signal });
+    const intact = sha256hex(bytes) === fi.name;
+    if (!intact) damaged.push(fi.name);
+    const secret = await tryKey(bytes, password, intact);
     if (secret) return { secret, keyName: fi.name };
   }
-  throw new WrongPasswordError();
+  throw new WrongPasswordError(damaged);
+}
+
+/**
+ * tryKey unwraps one key file. A damaged one is still tried (its damage may have missed
+ * the wrapped secret, which authenticates itself), but whatever its damaged fields make
+ * fail (an unknown KDF name, scrypt parameters scrypt refuses) only means it does not open.
+ */
+async function tryKey(bytes: Uint8Array, password: string, intact: boolean): Promise<Uint8Array | null> {
+  let kf;
+  try {
+    kf = parseKeyFile(bytes);
+  } catch {
+    return null;
+  }
+  try {
+    return await unwrapSecret(kf, password);
+  } catch (err) {
+    if (intact) throw err;
+    return null;
+  }
 }
 
 async function exists(be: Backend, signal?: AbortSignal): Promise<boolean> {

@@ -1,6 +1,7 @@
 /**
  * @module repository/rebuild
- * Rebuilds the whole index from pack headers (`lifeboat repair index`). The new index is
+ * Rebuilds the whole index from pack headers (`lifeboat repair index`), and the one way
+ * repair replaces the index: the new index objects (each superseding every old one) are
  * written before the old objects are removed, so a crash in between only leaves
  * duplicates. Packs whose header is damaged are left out and reported.
  */
@@ -16,8 +17,10 @@ export interface RebuildResult {
   damaged: IntegrityError[];
 }
 
+// Bounds each index object so loading one never needs much memory (as prune does).
 const PACKS_PER_INDEX = 2000;
 
+/** rebuildIndex re-indexes every pack from its header. The caller holds an exclusive lock. */
 export async function rebuildIndex(repo: Repository, signal?: AbortSignal): Promise<RebuildResult> {
   const old = await repo.listNames("index", signal);
   const packs: [string, LocatedBlob[]][] = [];
@@ -31,9 +34,18 @@ export async function rebuildIndex(repo: Repository, signal?: AbortSignal): Prom
       damaged.push(err as IntegrityError);
     }
   }
+  await replaceIndex(repo, packs, old, signal);
+  return { packs: packs.length, blobs: packs.reduce((n, [, b]) => n + b.length, 0), removedIndex: old.length, damaged };
+}
+
+/**
+ * replaceIndex makes `packs` the whole index: it writes new index objects superseding
+ * `old` (at least one, so an empty repository still has an index), then removes `old`.
+ * Every pack listed MUST already be durable (docs/design.md §7 rule 1).
+ */
+export async function replaceIndex(repo: Repository, packs: [string, LocatedBlob[]][], old: string[], signal?: AbortSignal): Promise<void> {
   for (let i = 0; i < packs.length || i === 0; i += PACKS_PER_INDEX) {
     await repo.writeIndex(packs.slice(i, i + PACKS_PER_INDEX), old, signal);
   }
   for (const id of old) await repo.backend.remove({ type: "index", name: id }, { signal });
-  return { packs: packs.length, blobs: packs.reduce((n, [, b]) => n + b.length, 0), removedIndex: old.length, damaged };
 }

@@ -67,35 +67,66 @@ function sortKeys(v: unknown): unknown {
   return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
 }
 
+/**
+ * macMatches is also false for a record the chain logic could not sort and link (wrong field
+ * types) and for a body too deeply nested to canonicalise (appendRecord could not have
+ * signed it): either crashed loadChains before (found by test/reliability/fuzz-keys.test.ts).
+ */
 function macMatches(key: Uint8Array, r: SignedRecord<unknown>): boolean {
-  const want = Buffer.from(recordMac(key, canonical(r)), "hex");
-  const got = Buffer.from(typeof r.hmac === "string" ? r.hmac : "", "hex");
+  const typed = r.version === 1 && Number.isSafeInteger(r.seq) && r.seq >= 1 && (r.prev === null || typeof r.prev === "string")
+    && typeof r.time === "string" && (r.restart === undefined || r.restart === true) && typeof r.hmac === "string";
+  if (!typed) return false;
+  let want: Buffer;
+  try {
+    want = Buffer.from(recordMac(key, canonical(r)), "hex");
+  } catch {
+    return false;
+  }
+  const got = Buffer.from(r.hmac, "hex");
   return got.length === want.length && timingSafeEqual(got, want);
 }
 
 /** loadChain reads every record of `kind` about `subject`, verifying each and the links between them. */
 export async function loadChain<T>(repo: RecordRepo, kind: string, subject: string, signal?: AbortSignal): Promise<RecordChain<T>> {
+  const all = await loadChains<T>(repo, kind, signal, subject);
+  return all.chains.get(subject) ?? { records: [], tampered: all.damaged };
+}
+
+/**
+ * loadChains reads every record of `kind` once and returns one chain per subject (status
+ * shows every agent's last drill from one pass). Records that do not decrypt belong to no
+ * known chain: they are returned as `damaged` and in every chain's `tampered`.
+ */
+export async function loadChains<T>(repo: RecordRepo, kind: string, signal?: AbortSignal, only?: string): Promise<{ chains: Map<string, RecordChain<T>>; damaged: RecordProblem[] }> {
   const key = recordKey(repo.secret);
-  const mine: LoadedRecord<T>[] = [];
-  const tampered: RecordProblem[] = [];
+  const bySubject = new Map<string, LoadedRecord<T>[]>();
+  const forged = new Map<string, RecordProblem[]>();
+  const damaged: RecordProblem[] = [];
   for (const id of await repo.listNames("record", signal)) {
     let record: SignedRecord<T>;
     try {
       record = await repo.loadObject<SignedRecord<T>>("record", id, signal);
     } catch (err) {
       // Which kind a damaged record was cannot be known: every reader must hear of it.
-      if (err instanceof IntegrityError) { tampered.push({ id, problem: err.message }); continue; }
+      if (err instanceof IntegrityError) { damaged.push({ id, problem: err.message }); continue; }
       throw new Error(`load record ${id}`, { cause: err });
     }
-    if (record?.kind !== kind || record.subject !== subject) continue;
-    if (!macMatches(key, record)) { tampered.push({ id, problem: `record ${id.slice(0, 8)} has a signature that does not match its content` }); continue; }
-    mine.push({ id, record });
+    if (record?.kind !== kind || typeof record.subject !== "string" || (only !== undefined && record.subject !== only)) continue;
+    if (!macMatches(key, record)) {
+      forged.set(record.subject, [...(forged.get(record.subject) ?? []), { id, problem: `record ${id.slice(0, 8)} has a signature that does not match its content` }]);
+      continue;
+    }
+    bySubject.set(record.subject, [...(bySubject.get(record.subject) ?? []), { id, record }]);
   }
-  mine.sort((a, b) => a.record.seq - b.record.seq || a.record.time.localeCompare(b.record.time));
-  const from = mine.findLastIndex((r) => r.record.restart === true);
-  const live = from < 0 ? mine : mine.slice(from);
-  tampered.push(...brokenLinks(live));
-  return { records: live, tampered };
+  const chains = new Map<string, RecordChain<T>>();
+  for (const subject of new Set([...bySubject.keys(), ...forged.keys()])) {
+    const mine = bySubject.get(subject) ?? [];
+    mine.sort((a, b) => a.record.seq - b.record.seq || a.record.time.localeCompare(b.record.time));
+    const from = mine.findLastIndex((r) => r.record.restart === true);
+    const live = from < 0 ? mine : mine.slice(from);
+    chains.set(subject, { records: live, tampered: [...damaged, ...(forged.get(subject) ?? []), ...brokenLinks(live)] });
+  }
+  return { chains, damaged };
 }
 
 /** brokenLinks finds records whose predecessor is missing: a deletion from the chain. */

@@ -17,14 +17,31 @@ export async function readPackHeader(repo: Repository, packId: string, size: num
     const len = headerLength(trailer);
     if (len + 4 > size) throw new Error(`header length ${len} exceeds pack size ${size}`);
     const sealed = await be.load(h, { offset: size - 4 - len, length: len }, { signal });
-    const blobs = decodeHeader(repo.key.data, sealed);
-    const end = blobs.reduce((n, b) => Math.max(n, b.offset + b.length), 0);
-    if (end !== size - 4 - len) throw new Error("blobs do not fill the pack up to its header");
-    return blobs;
+    return checkedHeader(repo.key.data, sealed, size - 4 - len);
   } catch (cause) {
     if (be.isNotFound(cause)) throw cause;
     throw new IntegrityError(`pack ${packId}`, "header is damaged", cause);
   }
+}
+
+/**
+ * headerOfPack opens the header of a pack already read in full (repair, which needs every
+ * byte anyway). Throws a plain Error saying what is wrong; the caller names the pack.
+ */
+export function headerOfPack(dataKey: Uint8Array, bytes: Uint8Array): LocatedBlob[] {
+  if (bytes.length < 4) throw new Error(`pack of ${bytes.length} bytes has no header`);
+  const len = headerLength(bytes);
+  if (len + 4 > bytes.length) throw new Error(`header length ${len} exceeds pack size ${bytes.length}`);
+  const start = bytes.length - 4 - len;
+  return checkedHeader(dataKey, bytes.subarray(start, bytes.length - 4), start);
+}
+
+/** checkedHeader decodes a sealed header and checks its blobs end exactly where it starts. */
+function checkedHeader(dataKey: Uint8Array, sealed: Uint8Array, headerStart: number): LocatedBlob[] {
+  const blobs = decodeHeader(dataKey, sealed);
+  const end = blobs.reduce((n, b) => Math.max(n, b.offset + b.length), 0);
+  if (end !== headerStart) throw new Error("blobs do not fill the pack up to its header");
+  return blobs;
 }
 
 export interface RecoverResult {

@@ -19,7 +19,7 @@ export async function loadSnapshots(repo: Repository, signal?: AbortSignal): Pro
   const damaged: IntegrityError[] = [];
   for (const name of names) {
     try {
-      const sn = await repo.loadObject<Snapshot>("snapshot", name, signal);
+      const sn = validateSnapshot(await repo.loadObject<unknown>("snapshot", name, signal));
       snapshots.push({ ...sn, id: name });
     } catch (err) {
       if (repo.backend.isNotFound(err)) continue; // forgotten while we listed
@@ -28,6 +28,37 @@ export async function loadSnapshots(repo: Repository, signal?: AbortSignal): Pro
   }
   snapshots.sort((a, b) => Date.parse(a.time) - Date.parse(b.time) || a.id!.localeCompare(b.id!));
   return { snapshots, damaged };
+}
+
+const HEX_ID = /^[0-9a-f]{64}$/;
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isStrings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "string");
+const optional = (v: unknown, ok: (v: unknown) => boolean) => v === undefined || ok(v);
+
+/**
+ * validateSnapshot checks a decrypted document's shape before anyone uses it: the filters,
+ * listings, restore and export read these fields unchecked, so a malformed snapshot is
+ * reported as damaged here instead of crashing them (test/reliability/fuzz.test.ts).
+ */
+export function validateSnapshot(doc: unknown): Snapshot {
+  const s = isObj(doc) ? doc : {};
+  const bad = ([
+    ["time", typeof s.time === "string" && Number.isFinite(Date.parse(s.time))], ["host", typeof s.host === "string"],
+    ["username", typeof s.username === "string"], ["paths", isStrings(s.paths) && (s.paths as string[]).every((p) => p.startsWith("/"))],
+    ["tags", isStrings(s.tags)], ["tree", typeof s.tree === "string" && HEX_ID.test(s.tree)],
+    ["parent", optional(s.parent, (v) => typeof v === "string")], ["agent", optional(s.agent, (v) => typeof v === "string")],
+    ["toolVersion", optional(s.toolVersion, (v) => typeof v === "string")], ["chunkers", optional(s.chunkers, isObj)],
+    ["summary", isObj(s.summary) && Object.values(s.summary).every((v) => typeof v === "number")],
+    ["manifest", optional(s.manifest, validManifest)],
+  ] as const).find(([, ok]) => !ok);
+  if (bad) throw new Error(`malformed snapshot: ${bad[0]} is missing or of the wrong type`);
+  return s as unknown as Snapshot;
+}
+
+function validManifest(m: unknown): boolean {
+  return isObj(m) && typeof m.agent === "string" && typeof m.root === "string" && Array.isArray(m.skipped) && isStrings(m.notCovered)
+    && Array.isArray(m.items) && m.items.every((i) => isObj(i) && typeof i.name === "string" && typeof i.kind === "string"
+      && typeof i.class === "string" && typeof i.source === "string" && isObj(i.sha256));
 }
 
 export interface SnapshotFilter {

@@ -141,7 +141,8 @@ async function restoreDatabase(repo: Repository, p: PlannedItem, dump: import(".
   return { name: p.manifest.name, dest: `postgres:${item.database}`, verified };
 }
 
-function pgItemFor(p: PlannedItem, config: AgentConfig | undefined): PostgresItem {
+/** pgItemFor is how to reach the server: the configured item's connection, else libpq's defaults (PGHOST, ...). */
+export function pgItemFor(p: PlannedItem, config: AgentConfig | undefined): PostgresItem {
   const configured = config?.items.find((i: Item) => i.name === p.manifest.name && i.kind === "postgres") as PostgresItem | undefined;
   return configured ?? { name: p.manifest.name, kind: "postgres", class: "database", database: p.dest };
 }

@@ -11,7 +11,7 @@ import type { Repository } from "../repository/repository.ts";
 import { Semaphore } from "../util/semaphore.ts";
 import { createFilter, type PathFilter } from "./filter.ts";
 import { windowedReads } from "./window.ts";
-import { writeFile, type BlobReader } from "./writer.ts";
+import { removeDeadTemps, writeFile, type BlobReader } from "./writer.ts";
 
 export interface RestoreOptions {
   target: string;
@@ -81,6 +81,9 @@ async function restoreTree(ctx: Ctx, treeId: string, snapPath: string, dest: str
     return;
   }
   await Promise.all(nodes.map((n) => restoreNode(ctx, n, `${snapPath}/${n.name}`, join(dest, n.name))));
+  // A restore killed here before left temporary files beside the files it was writing.
+  const files = nodes.filter((n) => n.type === "file" && ctx.filter.selected(`${snapPath}/${n.name}`, false));
+  if (files.length > 0) await removeDeadTemps(dest, new Set(files.map((n) => n.name)));
 }
 
 async function restoreNode(ctx: Ctx, n: Node, snapPath: string, dest: string): Promise<void> {

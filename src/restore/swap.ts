@@ -35,8 +35,12 @@ export async function stageItem(repo: Repository, tree: string, entry: string, p
   return { staging, path: join(staging, entry) };
 }
 
-/** verifyStaged proves the staged item equals what was captured; it returns what it checked. */
-export async function verifyStaged(p: PlannedItem, s: Staged): Promise<string> {
+/**
+ * verifyStaged proves the staged item equals what was captured; it returns what it checked.
+ * `tableHashes` also reads every row of every SQLite table (a drill proves the rows readable,
+ * beyond the file's hash and integrity_check).
+ */
+export async function verifyStaged(p: PlannedItem, s: Staged, opts: { tableHashes?: boolean } = {}): Promise<string> {
   const m = p.manifest;
   const st = await lstat(s.path);
   const got = st.isDirectory() ? await hashDir(s.path) : { [Object.keys(m.sha256)[0] ?? ""]: await hashFile(s.path) };
@@ -49,11 +53,12 @@ export async function verifyStaged(p: PlannedItem, s: Staged): Promise<string> {
   let checked = `sha256 of ${Object.keys(want).length} file(s)`;
   if (m.kind === "sqlite") {
     // Snapshots from before 0.1 recorded table hashes; newer ones rely on the sha256 above.
-    const v = await verifySqliteFile(s.path, { hashes: m.tableHashes !== undefined });
+    const v = await verifySqliteFile(s.path, { hashes: opts.tableHashes === true || m.tableHashes !== undefined });
     if (!v.ok) throw new LifeboatError(`item ${m.name}: integrity_check failed on the restored database: ${v.integrity}`);
     const diff = compareTableStats({ rowCounts: m.rowCounts ?? {}, ...(m.tableHashes ? { tableHashes: m.tableHashes } : {}) }, v);
     if (diff !== "") throw new LifeboatError(`item ${m.name}: the restored database differs from the captured one: ${diff}`);
     checked += `, integrity_check ok, row counts of ${Object.keys(m.rowCounts ?? {}).length} table(s) equal`;
+    if (opts.tableHashes) checked += `, every row of ${Object.keys(v.tableHashes).length} table(s) read and hashed`;
   }
   if (m.secret) await chmodTree(s.path, 0o600);
   return checked;

@@ -4,8 +4,10 @@
  * interrupted restore never leaves a half-written file under the real name. Blobs that sit
  * next to each other in one pack are fetched with one ranged read.
  */
-import { open, rename, rm } from "node:fs/promises";
+import { open, readdir, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { IndexEntry } from "../repository/index/indexfile.ts";
+import { writeAll } from "../util/durable.ts";
 import { release } from "../util/release.ts";
 
 /** BlobReader is what the writer needs from the repository. */
@@ -43,6 +45,9 @@ export function planRuns(content: string[], reader: BlobReader): Run[] {
   return runs;
 }
 
+// The temporary name carries the pid, so two restores into one folder never share a file.
+const TEMP = /^(.+)\.lifeboat-restore-(\d+)$/;
+
 /** writeFile restores `content` to `path`; on any failure no file is left at `path`. */
 export async function writeFile(path: string, content: string[], mode: number, reader: BlobReader, signal?: AbortSignal): Promise<number> {
   const tmp = `${path}.lifeboat-restore-${process.pid}`;
@@ -66,7 +71,7 @@ export async function writeFile(path: string, content: string[], mode: number, r
       const plains = await reader.decodeRun(run.blobs.map((b) => ({ ...b, start: b.e.offset - run.offset })), bytes);
       for (const plain of plains) {
         if (plain instanceof Error) throw plain;
-        await fh.write(plain, 0, plain.length, written);
+        await writeAll(fh, plain, written);
         written += plain.length;
         release(plain);
       }
@@ -78,5 +83,33 @@ export async function writeFile(path: string, content: string[], mode: number, r
     await fh.close().catch(() => undefined);
     await rm(tmp, { force: true });
     throw err;
+  }
+}
+
+/**
+ * removeDeadTemps deletes, in `dir`, the temporary files that a killed restore (a pid no
+ * longer running) left for the files in `names`, which this restore has just written again.
+ * A live restore's files are left alone: it is still going to rename them.
+ */
+export async function removeDeadTemps(dir: string, names: Set<string>): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const m = TEMP.exec(entry);
+    if (m && names.has(m[1]!) && !alive(Number(m[2]))) await rm(join(dir, entry), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -42,8 +42,8 @@ export async function restorePostgres(item: PostgresItem, dump: AsyncIterable<Ui
   const { signal, spawn } = opts;
   const database = opts.database ?? item.database;
   const psql = await choosePsql({ searchPath: opts.searchPath, signal });
-  const admin = async <T>(fn: (s: PsqlSession) => Promise<T>, abortable = true): Promise<T> => {
-    const s = new PsqlSession(psql.path, pgConnection(item, MAINTENANCE_DB), { signal: abortable ? signal : undefined, spawn });
+  const admin = async <T>(fn: (s: PsqlSession) => Promise<T>): Promise<T> => {
+    const s = new PsqlSession(psql.path, pgConnection(item, MAINTENANCE_DB), { signal, spawn });
     try { return await fn(s); } finally { await s.close(); }
   };
   const created = await admin(async (s) => {
@@ -72,14 +72,23 @@ export async function restorePostgres(item: PostgresItem, dump: AsyncIterable<Ui
     return { database, created, ...stats };
   } finally {
     await session.close();
-    if (!committed && created) {
-      // Without the signal: an aborted restore must still remove the database it created.
-      // WITH (FORCE) (PostgreSQL 13+): the killed session's backend may not have exited yet.
-      await admin(async (s) => {
-        const force = Number((await s.query("SHOW server_version_num;"))[0]?.[0]) >= 130_000 ? " WITH (FORCE)" : "";
-        await s.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)}${force};`);
-      }, false).catch(() => undefined);
-    }
+    // Without the signal: an aborted restore must still remove the database it created.
+    if (!committed && created) await dropDatabase(item, database, { searchPath: opts.searchPath, spawn }).catch(() => undefined);
+  }
+}
+
+/**
+ * dropDatabase removes a database (a failed restore's, a drill's scratch copy). WITH (FORCE)
+ * (PostgreSQL 13+): a killed session's backend may not have exited yet.
+ */
+export async function dropDatabase(item: PostgresItem, database: string, opts: { searchPath?: string[] | undefined; spawn?: SpawnFn | undefined; signal?: AbortSignal } = {}): Promise<void> {
+  const psql = await choosePsql({ searchPath: opts.searchPath, signal: opts.signal });
+  const s = new PsqlSession(psql.path, pgConnection(item, MAINTENANCE_DB), { signal: opts.signal, spawn: opts.spawn });
+  try {
+    const force = Number((await s.query("SHOW server_version_num;"))[0]?.[0]) >= 130_000 ? " WITH (FORCE)" : "";
+    await s.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)}${force};`);
+  } finally {
+    await s.close();
   }
 }
 

@@ -6,7 +6,7 @@
  * own writer (state/atomic.ts) because it must keep the agent's mode and owner.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 
 /** syncDir makes a rename or a new file in `dir` durable; file systems that cannot sync a folder are tolerated. */
@@ -43,4 +43,19 @@ export async function replaceFile(path: string, text: string, mode = 0o600): Pro
     throw new Error(`write ${path}`, { cause: err });
   }
   await syncDir(dirname(path));
+}
+
+/**
+ * writeAll writes all of `data` at `position` (null: at the file's current position).
+ * write(2) may write less than asked without an error, as a filling disk does: its last
+ * write is short, and only the next one fails with ENOSPC. Taking the short write for a
+ * whole one left truncated files under their final names, reported as restored (found by
+ * test/reliability/diskfull.test.ts).
+ */
+export async function writeAll(fh: FileHandle, data: Uint8Array, position: number | null = null): Promise<void> {
+  for (let done = 0; done < data.length;) {
+    const { bytesWritten } = await fh.write(data, done, data.length - done, position === null ? null : position + done);
+    if (bytesWritten <= 0) throw new Error(`short write at byte ${(position ?? 0) + done}`);
+    done += bytesWritten;
+  }
 }

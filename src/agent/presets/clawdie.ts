@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import { isFile, readEnv, readText } from "./_fs.ts";
-import { detectNanoclaw, nanoclawBuilder } from "./nanoclaw.ts";
+import { detectNanoclaw, nanoclawBuilder, nanoclawHealth } from "./nanoclaw.ts";
 import type { Detection, PgOptions, Preset, PresetOptions, PresetPlan } from "./preset.ts";
 import type { PostgresItem } from "../types.ts";
 
@@ -20,6 +20,8 @@ export const clawdie: Preset = {
   pathRewrites: [],
   detect,
   plan,
+  // Its databases are proven by the drill's own scratch restore; the rest is NanoClaw v1.
+  health: nanoclawHealth,
 };
 
 async function detect(root: string): Promise<Detection> {

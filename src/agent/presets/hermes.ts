@@ -8,6 +8,7 @@
  */
 import { basename, join } from "node:path";
 import { isDir, isFile, isSqlite } from "./_fs.ts";
+import { identityPresent, sqliteHasTables } from "./_health.ts";
 import { PlanBuilder } from "./_plan.ts";
 import type { Detection, Preset, PresetPlan } from "./preset.ts";
 import type { ItemClass } from "../types.ts";
@@ -30,6 +31,10 @@ export const hermes: Preset = {
   pathRewrites: [],
   detect,
   plan,
+  health: async (root) => [
+    ...((await isDir(join(root, "memories"))) ? [await identityPresent(join(root, "memories"), "memories/", ["MEMORY.md", "USER.md"])] : []),
+    ...((await isFile(join(root, "state.db"))) ? [sqliteHasTables(join(root, "state.db"), "state.db", [])] : []),
+  ],
 };
 
 async function detect(root: string): Promise<Detection> {

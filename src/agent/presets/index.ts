@@ -11,7 +11,7 @@ import { openclaw } from "./openclaw.ts";
 import { workspace } from "./workspace.ts";
 import type { PathRewrite, Preset } from "./preset.ts";
 
-export type { Detection, PathRewrite, PgOptions, PlannedExclusion, Preset, PresetOptions, PresetPlan } from "./preset.ts";
+export type { Detection, HealthFinding, PathRewrite, PgOptions, PlannedExclusion, Preset, PresetOptions, PresetPlan } from "./preset.ts";
 
 export const PRESETS: readonly Preset[] = [openclaw, clawdie, nanoclaw, hermes, workspace];
 

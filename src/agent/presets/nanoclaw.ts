@@ -9,8 +9,9 @@
 import { join } from "node:path";
 import { homedir } from "node:os";
 import { files, isDir, isFile, isSqlite, readText, slug, subdirs } from "./_fs.ts";
+import { sqliteHasTables } from "./_health.ts";
 import { PlanBuilder } from "./_plan.ts";
-import type { Detection, Preset, PresetOptions } from "./preset.ts";
+import type { Detection, HealthFinding, Preset, PresetOptions } from "./preset.ts";
 
 export const nanoclaw: Preset = {
   name: "nanoclaw",
@@ -19,7 +20,16 @@ export const nanoclaw: Preset = {
   pathRewrites: [],
   detect: detectNanoclaw,
   plan: async (root, opts) => (await nanoclawBuilder(root, opts)).build(),
+  health: nanoclawHealth,
 };
+
+/** nanoclawHealth: the message store opens with the tables the runtime reads at start-up. */
+export async function nanoclawHealth(root: string): Promise<HealthFinding[]> {
+  const v1 = join(root, "store", "messages.db");
+  if (await isFile(v1)) return [sqliteHasTables(v1, "store/messages.db", ["chats", "messages", "scheduled_tasks"])];
+  const v2 = join(root, "data", "v2.db");
+  return (await isFile(v2)) ? [sqliteHasTables(v2, "data/v2.db", [])] : [];
+}
 
 export async function detectNanoclaw(root: string): Promise<Detection> {
   const evidence: string[] = [];

@@ -10,6 +10,7 @@ import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { exists, files, isDir, isFile, slug, subdirs } from "./_fs.ts";
 import { CONFIG_NAMES, listAgents, readConfig, type OpenclawAgent } from "./_openclawAgents.ts";
+import { identityPresent, sessionsResolve } from "./_health.ts";
 import { PlanBuilder } from "./_plan.ts";
 import type { Detection, PathRewrite, Preset, PresetOptions, PresetPlan } from "./preset.ts";
 
@@ -35,6 +36,10 @@ export const openclaw: Preset = {
   pathRewrites: PATH_REWRITES,
   detect,
   plan,
+  health: async (root) => {
+    const ws = join(root, "workspace");
+    return [...(await sessionsResolve(root)), ...((await isDir(ws)) ? [await identityPresent(ws, "workspace/", ["SOUL.md", "AGENTS.md", "IDENTITY.md"])] : [])];
+  },
 };
 
 async function detect(root: string): Promise<Detection> {

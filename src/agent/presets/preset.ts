@@ -83,4 +83,16 @@ export interface Preset {
   detect(root: string, opts?: PresetOptions): Promise<Detection>;
   /** plan lists the items for `root` as it is now; it only reads. */
   plan(root: string, opts?: PresetOptions): Promise<PresetPlan>;
+  /**
+   * health checks a restored copy of the agent the way the runtime would need it at start-up
+   * (`lifeboat drill`). Secrets are not there: a drill never writes them.
+   */
+  health?(root: string): Promise<HealthFinding[]>;
+}
+
+/** HealthFinding is one result of a preset's health check. */
+export interface HealthFinding {
+  check: string;
+  ok: boolean;
+  detail: string;
 }

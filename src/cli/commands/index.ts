@@ -32,6 +32,7 @@ import { registerState } from "./state.ts";
 import { registerWatch } from "./watch.ts";
 import { registerDaemon } from "./daemon.ts";
 import { registerSchedule } from "./schedule.ts";
+import { registerDrill } from "./drill.ts";
 
 /** SetCode lets a command finish with a non-zero exit code without throwing (e.g. 3). */
 export type SetCode = (code: number) => void;
@@ -40,7 +41,7 @@ export type Register = (program: Command, cli: Cli, setCode: SetCode) => void;
 export function registerCommands(program: Command, cli: Cli, setCode: SetCode): void {
   for (const r of [registerInit, registerBackup, registerSnapshots, registerLs, registerRestore, registerDiff,
     registerWatch, registerState,
-    registerStatus, registerDaemon, registerSchedule, registerDrift, registerDoctor, registerNotify, registerExport, registerImport, registerRunbook, registerTranscripts,
+    registerStatus, registerDaemon, registerSchedule, registerDrift, registerDrill, registerDoctor, registerNotify, registerExport, registerImport, registerRunbook, registerTranscripts,
     registerCheck, registerForget, registerPrune, registerUnlock, registerKey, registerStats, registerRepair, registerAgent, registerDemo]) {
     r(program, cli, setCode);
   }

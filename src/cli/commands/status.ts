@@ -13,7 +13,8 @@ import { readDriftResults } from "../../alerts/results.ts";
 import { describeError, LifeboatError } from "../../errors/index.ts";
 import { shortId } from "../../model/index.ts";
 import { loadSnapshots } from "../../repository/snapshots.ts";
-import { formatBytes, renderTable } from "../../ui/index.ts";
+import { formatBytes, formatDuration, renderTable } from "../../ui/index.ts";
+import { lastDrills } from "../../drill/record.ts";
 import { selectAgents } from "../agents.ts";
 import { helpText, type Cli } from "../context.ts";
 import { report } from "../jobs.ts";
@@ -62,7 +63,7 @@ async function repoFacts(cli: Cli) {
       const { snapshots } = await loadSnapshots(repo, cli.signal);
       let packBytes = 0;
       for await (const f of repo.backend.list("pack", { signal: cli.signal })) packBytes += f.size;
-      return { snapshots, packBytes };
+      return { snapshots, packBytes, drills: await lastDrills(repo, cli.signal) };
     });
   } catch (cause) {
     return { error: describeError(cause), cause };
@@ -96,7 +97,7 @@ function render(agents: AgentStatus[], r: ReturnType<typeof buildStatus>["reposi
     const last = f?.newest ? `${shortId(f.newest.id)} ${formatAge(now - Date.parse(f.newest.time))} ago` : f ? "never" : "?";
     const drift = a.drift ? `${a.drift.state}${a.drift.violations ? ` (${a.drift.violations})` : ""}, ${formatAge(now - Date.parse(a.drift.time))} ago` : "not checked";
     return [a.agent, last, f ? paint(f.state, TONE[f.state]!) : "?", a.nextRun ? `in ${formatAge(Date.parse(a.nextRun) - now)}` : "not scheduled", a.failuresInRow ? paint(String(a.failuresInRow), "bad") : "0",
-      a.drift ? paint(drift, TONE[a.drift.state]!) : drift, "never", a.openAlerts.map((x) => x.event).join(", ") || "-"];
+      a.drift ? paint(drift, TONE[a.drift.state]!) : drift, drillCell(a, now), a.openAlerts.map((x) => x.event).join(", ") || "-"];
   });
   const table = renderTable(["Agent", "Last backup", "Freshness", "Next run", "Failures", "Drift", "Drill", "Alerts open"], rows);
   const repo = r.error
@@ -104,6 +105,13 @@ function render(agents: AgentStatus[], r: ReturnType<typeof buildStatus>["reposi
     : `repository ${r.location}: ${formatBytes(r.sizeBytes)} in ${r.snapshots} snapshots; +${formatBytes(r.growthDayBytes)} in 24h, +${formatBytes(r.growthWeekBytes)} in 7 days`;
   const failures = agents.filter((a) => a.lastFailure && a.failuresInRow > 0).map((a) => `${a.agent}: last failure ${a.lastFailure!.time.replace("T", " ").slice(0, 16)}: ${a.lastFailure!.error}`);
   return [table + repo, ...failures].join("\n");
+}
+
+function drillCell(a: AgentStatus, now: number): string {
+  const d = a.drill;
+  if (!d) return "never";
+  const ago = `${formatAge(now - Date.parse(d.time))} ago`;
+  return d.ok ? paint(`ok ${formatDuration(d.recoveryMs)}, ${ago}`, "good") : paint(`failed, ${ago}`, "bad");
 }
 
 /** runLines lists the newest runs, newest first, one line each. */

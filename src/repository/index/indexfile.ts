@@ -36,17 +36,20 @@ export function fromTuple(packId: string, t: IndexBlobTuple): [string, IndexEntr
 /** validateIndexFile checks the shape after decryption, so a bug cannot poison the index. */
 export function validateIndexFile(f: IndexFile): IndexFile {
   if (f?.version !== 1 || !Array.isArray(f.packs)) throw new Error("malformed index object");
-  for (const p of f.packs) {
-    if (typeof p.id !== "string" || !Array.isArray(p.blobs)) throw new Error("malformed pack entry in index");
+  for (const p of f.packs as unknown[] as Partial<IndexFile["packs"][number]>[]) {
+    // A pack id names a file to read: anything but a SHA-256 is damage (found by test/reliability/fuzz.test.ts).
+    if (typeof p?.id !== "string" || !HEX_ID.test(p.id) || !Array.isArray(p.blobs)) throw new Error("malformed pack entry in index");
     for (const t of p.blobs) if (!validTuple(t)) throw new Error(`malformed blob entry in index for pack ${p.id}`);
   }
   return f;
 }
 
+const HEX_ID = /^[0-9a-f]{64}$/;
+
 function validTuple(t: unknown): boolean {
   if (!Array.isArray(t) || t.length !== 6) return false;
   const [id, type, offset, length, rawLength, compressed] = t as unknown[];
   const n = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
-  return typeof id === "string" && /^[0-9a-f]{64}$/.test(id) && (type === "d" || type === "t")
+  return typeof id === "string" && HEX_ID.test(id) && (type === "d" || type === "t")
     && n(offset) && n(length) && n(rawLength) && (compressed === 0 || compressed === 1);
 }
