@@ -8,6 +8,7 @@ import { open, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { IndexEntry } from "../repository/index/indexfile.ts";
 import { writeAll } from "../util/durable.ts";
+import { pidAlive } from "../util/process.ts";
 import { release } from "../util/release.ts";
 
 /** BlobReader is what the writer needs from the repository. */
@@ -100,16 +101,6 @@ export async function removeDeadTemps(dir: string, names: Set<string>): Promise<
   }
   for (const entry of entries) {
     const m = TEMP.exec(entry);
-    if (m && names.has(m[1]!) && !alive(Number(m[2]))) await rm(join(dir, entry), { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
+    if (m && names.has(m[1]!) && !pidAlive(Number(m[2]))) await rm(join(dir, entry), { force: true });
   }
 }

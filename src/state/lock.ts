@@ -12,6 +12,7 @@ import { open, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { LifeboatError } from "../errors/index.ts";
+import { pidAlive } from "../util/process.ts";
 
 export interface LockOptions {
   /** How long to keep retrying a held lock before giving up. Default 10 s. */
@@ -94,15 +95,6 @@ async function readLock(path: string): Promise<Seen | null> {
 function isStale(s: Seen, staleMs: number): boolean {
   if (Date.now() - s.mtimeMs > staleMs) return true;
   return s.info?.host === hostname() && typeof s.info.pid === "number" && !pidAlive(s.info.pid);
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** breakLock removes the stale lock `seen` unless it changed meanwhile; true when it did remove it. */
