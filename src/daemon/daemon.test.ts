@@ -38,10 +38,12 @@ async function harness(s: ScheduleSettings, fails: string[] = []) {
       const start = Date.now();
       await new Promise((r) => setTimeout(r, 150));
       busy = false;
-      runs.push({ name: j.name, start, end: Date.now() });
+      const end = Date.now();
       const ok = !fails.includes(j.name);
-      const o: JobOutcome = { start: new Date(start).toISOString(), end: new Date().toISOString(), ok, exitCode: ok ? 0 : 1, ...(ok ? {} : { error: "boom" }) };
+      const o: JobOutcome = { start: new Date(start).toISOString(), end: new Date(end).toISOString(), ok, exitCode: ok ? 0 : 1, ...(ok ? {} : { error: "boom" }) };
       await updateJob(stateDir, j.name, (x) => ({ ...x, last: o }));
+      // Counted once its outcome is stored: a test that waits for a run then reads the state.
+      runs.push({ name: j.name, start, end });
       return o;
     },
   };
@@ -124,6 +126,7 @@ test("the health endpoint answers 200 while no job failed, 503 once one did", as
     calm.ac.abort();
     await done;
   } finally {
+    calm.ac.abort(); // a failed assertion must not leave the daemon running (the test file would never exit)
     await calm.cleanup();
   }
   const failing = await harness(settings([job("bad", "* * * * * *")], { health: { host: "127.0.0.1", port: 0 } }), ["bad"]);
@@ -138,6 +141,7 @@ test("the health endpoint answers 200 while no job failed, 503 once one did", as
     failing.ac.abort();
     await done;
   } finally {
+    failing.ac.abort();
     await failing.cleanup();
   }
 });
