@@ -9,8 +9,6 @@
  * messages all there. No timing is asserted.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { after, before, describe, it } from "node:test";
@@ -18,61 +16,12 @@ import { nanoclawV1 } from "../../src/testing/fixtures/index.ts";
 import { verifySqliteFile } from "../../src/sources/sqlite.ts";
 import { createAgentWorld, wipe, type AgentWorld } from "./agent-helpers.ts";
 import { assertNoStackTrace } from "./helpers.ts";
+import { startWriter, stopWriter, WRITER_CHAT, type Writer } from "../reliability/sqlite-writer.ts";
+
+/** One message every 2 ms, each its own transaction (test/reliability/sqlite-writer.ts). */
+const WRITES_PER_SECOND = 500;
 
 const FIXTURE_MESSAGES = 2000;
-const WRITER_CHAT = "tg:writer";
-
-/**
- * The writer: WAL mode, one INSERT per tick, each its own transaction. It prints
- * "wrote <n>" after each of the first few rows (so the test knows it is running) and its
- * final count when told to stop with SIGTERM.
- */
-const WRITER = `
-import { DatabaseSync } from "node:sqlite";
-const db = new DatabaseSync(process.argv[2], { timeout: 10000 });
-db.exec("PRAGMA journal_mode=WAL");
-// messages.chat_jid references chats (and node:sqlite enforces foreign keys): a chat first.
-db.exec("INSERT OR IGNORE INTO chats (jid, name, channel, is_group) VALUES ('${WRITER_CHAT}', 'Writer', 'telegram', 0)");
-const insert = db.prepare("INSERT INTO messages (id, chat_jid, sender, sender_name, content, timestamp, is_from_me, is_bot_message) VALUES (?, '${WRITER_CHAT}', 'writer', 'Writer', ?, ?, 0, 0)");
-let n = 0;
-const timer = setInterval(() => {
-  n++;
-  insert.run(String(n), "message " + n + " from the writer", new Date().toISOString());
-  if (n <= 25) process.stdout.write("wrote " + n + "\\n");
-}, 2);
-process.on("SIGTERM", () => {
-  clearInterval(timer);
-  db.close();
-  process.stdout.write("stopped at " + n + "\\n");
-  process.exit(0);
-});
-`;
-
-/** startWriter runs the writer and resolves once it has committed `warmup` rows. */
-async function startWriter(script: string, db: string, warmup: number): Promise<{ child: ChildProcess; out: () => string }> {
-  const child = spawn(process.execPath, [script, db], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => { err += d; });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
-      out += d;
-      if (out.includes(`wrote ${warmup}\n`)) resolve();
-    });
-    child.on("exit", (code) => reject(new Error(`writer exited early (${code}): ${err}`)));
-  });
-  return { child, out: () => out };
-}
-
-/** stopWriter stops the writer and returns how many rows it committed. */
-async function stopWriter(w: { child: ChildProcess; out: () => string }): Promise<number> {
-  const exited = new Promise<number | null>((r) => w.child.on("exit", (code) => r(code)));
-  w.child.kill("SIGTERM");
-  assert.equal(await exited, 0, `writer failed: ${w.out()}`);
-  const m = /stopped at (\d+)/.exec(w.out());
-  assert.ok(m, `writer output: ${w.out()}`);
-  return Number(m[1]);
-}
 
 function writerIds(db: DatabaseSync): number[] {
   return (db.prepare(`SELECT CAST(id AS INTEGER) AS n FROM messages WHERE chat_jid = '${WRITER_CHAT}' ORDER BY n`).all() as { n: number }[]).map((r) => r.n);
@@ -81,7 +30,7 @@ function writerIds(db: DatabaseSync): number[] {
 describe("a NanoClaw agent writing to messages.db every 2 ms during the backup", { timeout: 300_000 }, () => {
   let w: AgentWorld;
   let root: string;
-  let writer: { child: ChildProcess; out: () => string } | undefined;
+  let writer: Writer | undefined;
 
   before(async () => {
     w = await createAgentWorld();
@@ -96,17 +45,15 @@ describe("a NanoClaw agent writing to messages.db every 2 ms during the backup",
   });
 
   it("backs up, and the restored database is intact and holds ids 1..N of the writes", async (t) => {
-    const script = join(w.dir, "writer.mjs");
-    await writeFile(script, WRITER);
     const dbPath = join(root, "store", "messages.db");
     const warmup = 20;
-    writer = await startWriter(script, dbPath, warmup);
+    writer = await startWriter(dbPath, WRITES_PER_SECOND, warmup);
     let written: number;
     try {
       const res = await w.ok(["backup", "--json"]);
       assertNoStackTrace(res.stderr);
     } finally {
-      written = await stopWriter(writer);
+      written = (await stopWriter(writer)).rows;
     }
     assert.ok(written > warmup, `the writer kept writing during the backup (${written} rows)`);
 

@@ -5,7 +5,7 @@
  * messages.db in WAL mode, ids 1, 2, 3, ... in order, keeping to RATE transactions a second
  * by the clock (after a stall it catches up, so the rate is an average it really reached),
  * until SIGTERM; then it prints how many it committed, over how long, and its slowest commit.
- * The same approach as test/e2e/agent-concurrent-writer.test.ts, at a steady rate.
+ * test/e2e/agent-concurrent-writer.test.ts drives it too, at 500 a second during one backup.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { DatabaseSync } from "node:sqlite";
