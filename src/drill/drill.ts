@@ -34,11 +34,13 @@ export interface DrillOptions {
   onItem?(item: DrillItem): void;
 }
 
-/** runDrill proves that `snapshot` restores. The caller holds a lock and has loaded the index. */
+/** runDrill proves that `snapshot` restores. The caller holds a lock. */
 export async function runDrill(repo: Repository, snapshot: Snapshot, o: DrillOptions = {}): Promise<DrillReport> {
   const m = snapshot.manifest;
   if (!m) throw new LifeboatError(`snapshot ${snapshot.id?.slice(0, 8)} is not an agent snapshot`, { hint: "drill an agent snapshot: `lifeboat drill --agent NAME`" });
   const started = Date.now();
+  // Reading the index is part of getting the agent back: it counts in the recovery time.
+  await repo.loadIndex({ signal: o.signal });
   const sandbox = await mkdtemp(join(o.sandboxParent ?? tmpdir(), `lifeboat-drill-${m.agent}-`));
   const root = join(sandbox, "root");
   const tag = randomBytes(3).toString("hex");
