@@ -16,11 +16,12 @@ import type { Repository } from "../repository/repository.ts";
 import { loadSnapshots, saveSnapshot } from "../repository/snapshots.ts";
 import { createSource, SourceError } from "../sources/index.ts";
 import { Semaphore } from "../util/semaphore.ts";
+import { mark } from "../util/trace.ts";
 import { TOOL_VERSION } from "../version.ts";
 import { renderRunbook } from "../runbook/index.ts";
 import { Archiver, type ArchiverEvents } from "./archiver.ts";
 import { createCaptureContext } from "./capture.ts";
-import { archiverRepo, safeUser, withBackupSession } from "./session.ts";
+import { archiverRepo, safeUser, withEarlyBackupSession } from "./session.ts";
 import type { FileError } from "./backup.ts";
 
 export interface AgentBackupOptions {
@@ -48,7 +49,7 @@ export async function backupAgent(repo: Repository, agent: AgentConfig, opts: Ag
   const skipNames = new Set([...agent.skip, ...(opts.skip ?? [])]);
   const unknown = [...(opts.skip ?? [])].filter((n) => !agent.items.some((i) => i.name === n));
   if (unknown.length > 0) throw new LifeboatError(`agent ${agent.name} has no item ${unknown.join(", ")}`, { hint: "run `lifeboat agent detect` to list its items" });
-  return withBackupSession(repo, { lockWaitMs: opts.lockWaitMs, signal: opts.signal }, async (signal) => {
+  return withEarlyBackupSession(repo, { lockWaitMs: opts.lockWaitMs, signal: opts.signal }, async ({ signal, ready }) => {
     const parent = (await loadSnapshots(repo, signal)).snapshots.filter((s) => s.agent === agent.name && s.host === hostname()).at(-1);
     const env = { LIFEBOAT_AGENT: agent.name, LIFEBOAT_AGENT_ROOT: agent.root };
     if (agent.hooks.before) await runHook("before", agent.hooks.before, { cwd: agent.root, env, signal });
@@ -64,7 +65,7 @@ export async function backupAgent(repo: Repository, agent: AgentConfig, opts: Ag
       return renderRunbook({ agent, manifest, snapshot: { id: "this snapshot", time: manifest.time }, repository });
     };
     try {
-      captured = await captureItems(repo, agent, skipNames, parent, { ...opts, signal }, finish);
+      captured = await captureItems(repo, agent, skipNames, parent, { ...opts, signal }, ready, finish);
     } finally {
       if (agent.hooks.after) await runHook("after", agent.hooks.after, { cwd: agent.root, env, signal });
     }
@@ -75,7 +76,9 @@ export async function backupAgent(repo: Repository, agent: AgentConfig, opts: Ag
       tree: captured.tree, ...(parent ? { parent: parent.id } : {}), agent: agent.name, manifest,
       toolVersion: TOOL_VERSION, chunkers: repo.chunkerPolicy().specs, summary: { ...captured.counts, durationMs: Date.now() - started },
     };
+    mark("agent: save snapshot");
     const snapshotId = await saveSnapshot(repo, snapshot, signal);
+    mark("agent: saved");
     return { snapshot: { ...snapshot, id: snapshotId }, snapshotId, errors: captured.errors };
   });
 }
@@ -95,10 +98,16 @@ type ItemOutcome = { manifest: ItemManifest; node: Node } | { skipped: string };
 
 type Finish = (items: ItemManifest[], skipped: { name: string; reason: string }[]) => string;
 
-async function captureItems(repo: Repository, agent: AgentConfig, skipNames: Set<string>, parent: Snapshot | undefined, opts: AgentBackupOptions, finish: Finish) {
+/**
+ * captureItems runs while the session may still be taking the lock and loading the index:
+ * sources start their dumps and copies at once; everything that reads the repository (the
+ * parent's trees) or saves a blob waits for `ready`.
+ */
+async function captureItems(repo: Repository, agent: AgentConfig, skipNames: Set<string>, parent: Snapshot | undefined, opts: AgentBackupOptions, ready: Promise<void>, finish: Finish) {
   const errors: FileError[] = [];
   const events: ArchiverEvents = { ...opts.events, onError: (path, err) => { errors.push({ path, message: (err as Error).message }); opts.events?.onError?.(path, err); } };
-  const parentItems = parent ? await childrenOf(repo, parent.tree, opts.signal) : new Map<string, Node>();
+  const parentItems = ready.then(() => (parent ? childrenOf(repo, parent.tree, opts.signal) : new Map<string, Node>()));
+  parentItems.catch(() => undefined); // a failed `ready` is the session's to report
   // One failed item stops the others: no snapshot will be written, so their work is wasted.
   const stop = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
@@ -113,11 +122,13 @@ async function captureItems(repo: Repository, agent: AgentConfig, skipNames: Set
         let parentNodes: Promise<Map<string, Node>> | undefined;
         const ctx = createCaptureContext({
           archiver, saver, policy: repo.chunkerPolicy(), itemName: item.name, signal,
-          parentNodes: () => (parentNodes ??= archiver.parentTree(parentItems.get(item.name))),
+          parentNodes: () => (parentNodes ??= parentItems.then((p) => archiver.parentTree(p.get(item.name)))),
           parentManifest: parent?.manifest?.items.find((m) => m.name === item.name),
         });
         try {
+          mark(`item ${item.name}: start`);
           const got = await createSource(item, agent.items).capture(ctx);
+          mark(`item ${item.name}: captured`);
           return { manifest: got.manifest, node: await itemFolder(archiver, item.name, got.nodes) };
         } catch (err) {
           opts.signal?.throwIfAborted();
@@ -138,7 +149,7 @@ async function captureItems(repo: Repository, agent: AgentConfig, skipNames: Set
     const runbook = createCaptureContext({ archiver, saver, policy: repo.chunkerPolicy(), itemName: RUNBOOK_NAME, signal, parentNodes: async () => new Map() });
     const saved = await runbook.saveStream(RUNBOOK_NAME, Readable.from([Buffer.from(finish(items, skipped))]), { mode: 0o644 });
     return { tree: await archiver.saveTree([...itemNodes, saved.node]), counts: archiver.counts, items, skipped, errors };
-  }, { signal: opts.signal });
+  }, { signal: opts.signal, ready });
 }
 
 /** firstFailure picks the error that stopped the capture, not an abort it caused in another item. */

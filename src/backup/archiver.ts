@@ -11,6 +11,7 @@ import { join, relative, sep } from "node:path";
 import type { ChunkerPolicy } from "../chunker/chunker.ts";
 import { CONTENT_LIST_MIN, encodeContentList, splitContent } from "../model/contentlist.ts";
 import { encodeTree, type Node, type SnapshotSummary, type Tree } from "../model/index.ts";
+import { compressionLevel } from "../repository/repository.ts";
 import type { BlobSaver } from "../repository/uploader.ts";
 import { Semaphore } from "../util/semaphore.ts";
 import { ReadError, readFile, saveFile } from "./filesaver.ts";
@@ -170,7 +171,9 @@ export class Archiver {
     }
     try {
       const chunker = this.policy.forFile(path, node.size, scope?.fileClass);
-      const saved = await saveFile(this.saver, chunker, readFile(path, this.signal), this.events.onBytes, this.signal, { sha256: scope !== undefined });
+      const saved = await saveFile(this.saver, chunker, readFile(path, this.signal), this.events.onBytes, this.signal, {
+        sha256: scope !== undefined, level: compressionLevel(scope?.fileClass),
+      });
       c.files++; c.bytes += saved.size; c.blobsNew += saved.blobsNew; c.bytesNew += saved.bytesNew; c.bytesStored += saved.bytesStored;
       if (parent) c.filesChanged++; else c.filesNew++;
       if (scope) this.record(scope, rel, saved.sha256, saved.size);

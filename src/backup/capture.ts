@@ -8,6 +8,7 @@
 import type { ChunkerPolicy } from "../chunker/chunker.ts";
 import type { ItemManifest } from "../model/agent.ts";
 import type { Node } from "../model/index.ts";
+import { compressionLevel } from "../repository/repository.ts";
 import type { BlobSaver } from "../repository/uploader.ts";
 import type { CaptureContext, SavedPath, SavedStream } from "../sources/source.ts";
 import { SourceError } from "../sources/source.ts";
@@ -48,7 +49,7 @@ export function createCaptureContext(d: CaptureDeps): CaptureContext {
     async saveStream(name, input, opts = {}): Promise<SavedStream> {
       // Size is unknown up front: a stream always goes through the content-defined (or class) chunker.
       const chunker = d.policy.forFile(name, Number.MAX_SAFE_INTEGER, opts.fileClass);
-      const saved = await saveFile(d.saver, chunker, input, undefined, d.signal, { sha256: true });
+      const saved = await saveFile(d.saver, chunker, input, undefined, d.signal, { sha256: true, level: compressionLevel(opts.fileClass) });
       const c = d.archiver.counts;
       c.files++; c.filesNew++; c.bytes += saved.size; c.blobsNew += saved.blobsNew; c.bytesNew += saved.bytesNew; c.bytesStored += saved.bytesStored;
       const now = (BigInt(Date.now()) * 1_000_000n).toString();

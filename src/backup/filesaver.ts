@@ -55,7 +55,7 @@ export async function* readFile(path: string, signal?: AbortSignal): AsyncGenera
 /** saveFile stores a file's content and returns the ordered blob ids. */
 export async function saveFile(
   saver: BlobSaver, chunker: Chunker, input: AsyncIterable<Uint8Array>, onBytes?: (n: number) => void, signal?: AbortSignal,
-  opts: { sha256?: boolean } = {},
+  opts: { sha256?: boolean; level?: number | undefined } = {},
 ): Promise<SavedFile> {
   const results: Promise<SaveResult>[] = [];
   const lengths: number[] = [];
@@ -63,12 +63,15 @@ export async function saveFile(
   let size = 0;
   let settled = 0;
   let inFlight = 0;
-  for await (const chunk of chunker.chunks(input, { signal })) {
+  // Views are only valid until the next chunk: saveBlob without `transfer` copies or hashes
+  // them before it returns. Owned chunks are transferred to a worker instead of copied.
+  const views = chunker.views !== undefined;
+  for await (const chunk of views ? chunker.views!(input, { signal }) : chunker.chunks(input, { signal })) {
     const n = chunk.length; // read first: saveBlob may transfer the chunk to a worker thread
     size += n;
     hash?.update(chunk);
     lengths.push(n);
-    const p = saver.saveBlob("data", chunk, { transfer: true });
+    const p = saver.saveBlob("data", chunk, { transfer: !views, level: opts.level });
     p.catch(() => undefined); // awaited below; this only stops an early rejection counting as unhandled
     results.push(p);
     onBytes?.(n);

@@ -16,6 +16,13 @@ export interface Chunker {
    * Empty input yields no chunks. Aborting `signal` rejects with the signal's reason.
    */
   chunks(input: AsyncIterable<Uint8Array>, opts?: { signal?: AbortSignal }): AsyncIterable<Uint8Array>;
+  /**
+   * views, where a chunker has it, cuts exactly like chunks but may yield views into the
+   * input pieces: each is valid only until the next one is requested, so the caller must
+   * hash or copy it at once. It saves a copy of every chunk, most of which a backup finds
+   * already stored.
+   */
+  views?(input: AsyncIterable<Uint8Array>, opts?: { signal?: AbortSignal }): AsyncIterable<Uint8Array>;
 }
 
 /** ChunkerPolicy picks the chunker for one file; `fileClass` is a hint such as "database". */

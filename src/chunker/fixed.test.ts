@@ -32,6 +32,23 @@ describe("fixed", () => {
     assert.throws(() => createFixedChunker({ size: 1.5 }), /"size"/);
   });
 
+  it("views cut exactly like chunks when each is copied at once, whatever the piece sizes", async () => {
+    const data = randomBytes(37 * 512 + 77);
+    const c = createFixedChunker({ size: 512 });
+    const viewsOf = async (input: AsyncIterable<Uint8Array>) => {
+      const out: Uint8Array[] = [];
+      for await (const v of c.views!(input)) out.push(Uint8Array.from(v)); // copied before the next one
+      return out;
+    };
+    const want = await collect(c, pieces(data, data.length));
+    for (const input of [pieces(data, 300, new Xorshift32(9)), pieces(data, 512), pieces(data, 1), reusingReader(data, 700), pieces(data, data.length)]) {
+      const got = await viewsOf(input);
+      assert.deepEqual(lengths(got), lengths(want));
+      assert.deepEqual(got.map((b) => Buffer.from(b)), want.map((b) => Buffer.from(b)));
+    }
+    assert.deepEqual(await viewsOf(pieces(new Uint8Array(0), 1)), []);
+  });
+
   it("stops when the signal aborts", async () => {
     const c = createFixedChunker({ size: 10 });
     await assert.rejects(collect(c, pieces(randomBytes(100), 10), AbortSignal.abort()), { name: "AbortError" });

@@ -6,6 +6,7 @@
  */
 import { ExitCode } from "../errors/index.ts";
 import { run } from "./run.ts";
+import { mark } from "../util/trace.ts";
 
 const ac = new AbortController();
 let interrupts = 0;
@@ -20,4 +21,6 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 });
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
+mark("main: modules loaded");
 process.exitCode = await run(process.argv.slice(2), ac.signal);
+mark("main: done");

@@ -70,3 +70,9 @@ test("two seals of the same plaintext differ (fresh random nonce)", () => {
   assert.equal(open(key, a, aad).toString(), "same input");
   assert.equal(open(key, b, aad).toString(), "same input");
 });
+
+test("nonces never repeat across the pooled random draws (3 pools' worth of seals)", () => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 1600; i++) seen.add(Buffer.from(seal(key, Buffer.from("x"))).subarray(0, NONCE_SIZE).toString("hex"));
+  assert.equal(seen.size, 1600);
+});

@@ -5,7 +5,7 @@
  * version rules the backup uses (sources/pgtools), so doctor and backup cannot disagree.
  */
 import type { AgentConfig, PostgresItem } from "../agent/types.ts";
-import { choosePgDump, choosePsql, majorOfServer, PgError, pgConnection, type PgFailure } from "../sources/pgtools.ts";
+import { choosePgDump, choosePsql, findPgBinaries, majorOfServer, PgError, pgConnection, type PgFailure } from "../sources/pgtools.ts";
 import { PsqlSession } from "../sources/psql.ts";
 import { error, errorText, ok, type Finding } from "./types.ts";
 
@@ -35,7 +35,7 @@ async function checkItem(agent: AgentConfig, item: PostgresItem, opts: PgCheckOp
       await session.close();
     }
     const major = majorOfServer(Number(row?.[0]));
-    const dump = await choosePgDump(major, opts);
+    const dump = choosePgDump(major, await findPgBinaries("pg_dump", opts));
     return ok(CHECK, `${item.name}: database ${item.database} on ${conn.where}, PostgreSQL ${row?.[1] ?? "?"}, pg_dump ${dump.version} (${dump.path})`, where);
   } catch (err) {
     if (opts.signal?.aborted) throw err;

@@ -7,16 +7,23 @@ import { constants, zstdCompressSync, zstdDecompressSync } from "node:zlib";
 
 /** Level 3 measured ~314 MB/s at ratio 3.4 on agent text (shared/reference/README.md). */
 export const ZSTD_LEVEL = 3;
-const opts = { params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } };
+const optsByLevel = new Map<number, { params: Record<number, number> }>();
+
+function optsFor(level: number): { params: Record<number, number> } {
+  let o = optsByLevel.get(level);
+  if (!o) optsByLevel.set(level, (o = { params: { [constants.ZSTD_c_compressionLevel]: level } }));
+  return o;
+}
+const opts = optsFor(ZSTD_LEVEL);
 
 // Synchronous on purpose: on Node 24 the async zlib path (thread pool, 16 KiB output
 // callbacks) measured 10x slower for 1 MiB blobs: 200 MiB random took 1951 ms async vs
 // 192 ms sync, agent text 638 ms vs 81 ms. A larger chunkSize made sync 7x slower.
 
-/** maybeCompress returns the zstd frame if it is smaller, otherwise null (store raw). */
-export function maybeCompress(data: Uint8Array): Buffer | null {
+/** maybeCompress returns the zstd frame (at `level`) if it is smaller, otherwise null (store raw). */
+export function maybeCompress(data: Uint8Array, level = ZSTD_LEVEL): Buffer | null {
   if (data.length < 32) return null;
-  const out = zstdCompressSync(data, opts);
+  const out = zstdCompressSync(data, optsFor(level));
   return out.length < data.length ? out : null;
 }
 

@@ -4,12 +4,12 @@
  * password only in the environment), version parsing, pg_dump choice, error wording.
  */
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import type { PostgresItem } from "../agent/types.ts";
-import { choosePgDump, classifyPgError, lastError, majorOfServer, parsePgVersion, PgError, pgConnection } from "./pgtools.ts";
+import { choosePgDump, classifyPgError, findPgBinaries, lastError, majorOfServer, parsePgVersion, PgError, pgConnection } from "./pgtools.ts";
 
 const root = mkdtempSync(join(tmpdir(), "lifeboat-pgtools-test-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -52,11 +52,26 @@ test("choosePgDump prefers the server's major, then the lowest newer one, else n
     return d;
   };
   const [v17, v15, v16, v96] = [fake("a", "17.2"), fake("b", "15.8"), fake("c", "16.4"), fake("d", "9.6.24")];
-  assert.equal((await choosePgDump(15, { searchPath: [v17, v16, v15] })).path, join(v15, "pg_dump"));
-  assert.equal((await choosePgDump(15, { searchPath: [v17, v16] })).version, "16.4");
-  assert.equal((await choosePgDump(9.6, { searchPath: [v96] })).major, 9.6);
-  await assert.rejects(choosePgDump(16, { searchPath: [v96, v15] }), (e: unknown) => e instanceof PgError && e.reason === "no-tools" &&
+  assert.equal((choosePgDump(15, await findPgBinaries("pg_dump", { searchPath: [v17, v16, v15] }))).path, join(v15, "pg_dump"));
+  assert.equal((choosePgDump(15, await findPgBinaries("pg_dump", { searchPath: [v17, v16] }))).version, "16.4");
+  assert.equal((choosePgDump(9.6, await findPgBinaries("pg_dump", { searchPath: [v96] }))).major, 9.6);
+  const old = await findPgBinaries("pg_dump", { searchPath: [v96, v15] });
+  assert.throws(() => choosePgDump(16, old), (e: unknown) => e instanceof PgError && e.reason === "no-tools" &&
     /^pg_dump 16 or newer is needed for PostgreSQL 16 \(found 9\.6\.24 at .*, 15\.8 at .*\): apt-get install postgresql-client-16$/.test(e.message));
+});
+
+test("Debian's pg_wrapper is neither probed nor chosen when a real binary exists, and is used when none does", async () => {
+  const wrapDir = join(root, "wrap");
+  const realDir = join(root, "real");
+  mkdirSync(wrapDir);
+  mkdirSync(realDir);
+  const ran = join(root, "wrapper-ran");
+  writeFileSync(join(wrapDir, "pg_wrapper"), `#!/bin/sh\ntouch ${ran}\necho "pg_dump (PostgreSQL) 15.8"\n`, { mode: 0o755 });
+  symlinkSync(join(wrapDir, "pg_wrapper"), join(wrapDir, "pg_dump"));
+  writeFileSync(join(realDir, "pg_dump"), `#!/bin/sh\necho "pg_dump (PostgreSQL) 15.8"\n`, { mode: 0o755 });
+  assert.deepEqual((await findPgBinaries("pg_dump", { searchPath: [wrapDir, realDir] })).map((b) => b.path), [join(realDir, "pg_dump")]);
+  assert.equal(existsSync(ran), false);
+  assert.deepEqual((await findPgBinaries("pg_dump", { searchPath: [wrapDir] })).map((b) => b.path), [join(wrapDir, "pg_dump")]);
 });
 
 test("libpq failures become one line that says what to do", () => {

@@ -8,7 +8,7 @@
 import { execFile } from "node:child_process";
 import { access, constants, readdir, realpath } from "node:fs/promises";
 import { userInfo } from "node:os";
-import { delimiter, join } from "node:path";
+import { basename, delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import type { PostgresItem } from "../agent/types.ts";
 import { LifeboatError } from "../errors/index.ts";
@@ -157,21 +157,31 @@ export async function defaultSearchPath(env: NodeJS.ProcessEnv = process.env): P
   return [...dirs, ...(await versions("/usr/lib/postgresql", "")), ...(await versions("/usr", "pgsql-"))];
 }
 
-/** findPgBinaries lists every runnable `name` in `searchPath` with its version, in search order. */
+/**
+ * findPgBinaries lists every runnable `name` in `searchPath` with its version, in search
+ * order. Debian's /usr/bin/psql and pg_dump are pg_wrapper, a Perl script that runs a
+ * binary from /usr/lib/postgresql/N/bin: it is only used when no such binary is found,
+ * because every call through it costs ~40-70 ms of Perl start-up (a backup's pg_dump
+ * started 350 ms after its item; bench/agent, issue 4). Versions are probed in parallel.
+ */
 export async function findPgBinaries(name: string, opts: { searchPath?: string[]; signal?: AbortSignal } = {}): Promise<PgBinary[]> {
-  const seen = new Set<string>();
-  const out: PgBinary[] = [];
-  for (const dir of opts.searchPath ?? await defaultSearchPath()) {
+  const dirs = opts.searchPath ?? await defaultSearchPath();
+  const found = await Promise.all(dirs.map(async (dir) => {
     const path = join(dir, name);
-    if (!(await access(path, constants.X_OK).then(() => true, () => false))) continue;
-    const real = await realpath(path).catch(() => path);
-    if (seen.has(real)) continue;
-    seen.add(real);
+    if (!(await access(path, constants.X_OK).then(() => true, () => false))) return undefined;
+    return { path, real: await realpath(path).catch(() => path) };
+  }));
+  const seen = new Set<string>();
+  const unique = found.filter((c): c is { path: string; real: string } => c !== undefined && !seen.has(c.real) && seen.add(c.real) !== undefined);
+  const direct = unique.filter((c) => basename(c.real) !== "pg_wrapper");
+  const probe = async (path: string) => {
     const res = await promisify(execFile)(path, ["--version"], { timeout: 10_000, signal: opts.signal }).catch(() => undefined);
     const v = res === undefined ? undefined : parsePgVersion(res.stdout);
-    if (v !== undefined) out.push({ path, ...v });
-  }
-  return out;
+    return v === undefined ? undefined : { path, ...v };
+  };
+  const probed = async (list: { path: string }[]) => (await Promise.all(list.map((c) => probe(c.path)))).filter((b): b is PgBinary => b !== undefined);
+  const out = await probed(direct);
+  return out.length > 0 ? out : probed(unique);
 }
 
 /**
@@ -179,8 +189,7 @@ export async function findPgBinaries(name: string, opts: { searchPath?: string[]
  * lowest newer one. Not simply the newest: pg_dump 17 writes `SET transaction_timeout`,
  * which a PostgreSQL 15 server rejects when the dump is restored there.
  */
-export async function choosePgDump(serverMajor: number, opts: { searchPath?: string[]; signal?: AbortSignal } = {}): Promise<PgBinary> {
-  const all = await findPgBinaries("pg_dump", opts);
+export function choosePgDump(serverMajor: number, all: PgBinary[]): PgBinary {
   const fit = all.filter((b) => b.major >= serverMajor).sort((x, y) => x.major - y.major);
   if (fit[0] !== undefined) return fit[0];
   const need = majorLabel(serverMajor);

@@ -10,9 +10,10 @@
 import { spawn as nodeSpawn } from "node:child_process";
 import type { PostgresItem } from "../agent/types.ts";
 import { isAbortError } from "../errors/index.ts";
-import { choosePgDump, choosePsql, classifyPgError, lastError, majorOfServer, PgError, pgConnection, type PgConnection } from "./pgtools.ts";
+import { choosePgDump, choosePsql, classifyPgError, findPgBinaries, lastError, majorOfServer, PgError, pgConnection, type PgConnection } from "./pgtools.ts";
 import { COPY_HASH_SCHEME, DumpScanner, scanDump } from "./copyhash.ts";
 import { PsqlSession, type SpawnFn } from "./psql.ts";
+import { mark } from "../util/trace.ts";
 import { SourceError, type CaptureContext, type CapturedItem, type Source } from "./source.ts";
 
 export { postgresChecksums, restorePostgres, type PostgresRestoreOptions, type PostgresRestoreResult } from "./pgrestore.ts";
@@ -37,26 +38,19 @@ async function capturePostgres(item: PostgresItem, ctx: CaptureContext, opts: Po
   const signal = ctx.signal;
   try {
     const conn = pgConnection(item);
-    const psql = await choosePsql({ searchPath: opts.searchPath, signal });
-    const session = new PsqlSession(psql.path, conn, { signal, spawn: opts.spawn });
-    let version: string[] | undefined;
-    try {
-      // Encoding and collation: restore creates a missing database with the server's
-      // defaults, so a difference (which changes text sort order) is at least on record.
-      [version] = await session.query(`SELECT pg_catalog.current_setting('server_version_num'), pg_catalog.current_setting('server_version'),
-        pg_catalog.pg_encoding_to_char(encoding), datcollate FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database();`);
-    } finally {
-      await session.close();
-    }
+    // The pg_dump candidates are probed while psql asks the server its version.
+    const dumps = findPgBinaries("pg_dump", { searchPath: opts.searchPath, signal });
+    dumps.catch(() => undefined); // awaited below, unless the version query fails first
+    const version = await serverVersion(conn, opts, signal);
     const versionNum = Number(version?.[0]);
-    const pgDump = await choosePgDump(majorOfServer(versionNum), { searchPath: opts.searchPath, signal });
+    const pgDump = choosePgDump(majorOfServer(versionNum), await dumps);
     const name = `${item.database.replace(/[/\0]/g, "_")}.sql`;
     const args = ["--no-password", "--format=plain", "--clean", "--if-exists", "--no-owner", `--lock-wait-timeout=${opts.lockWaitTimeout ?? "60s"}`];
     const checksums = opts.checksums ?? true;
     const scanner = new DumpScanner({ hashRows: checksums });
     // UTC: timestamptz text then reads the same wherever the dump is loaded and verified.
     const dumpConn = { ...conn, env: { ...conn.env, PGTZ: "UTC" } };
-    const saved = await ctx.saveStream(name, scanDump(runPgDump(pgDump.path, args, dumpConn, signal, opts.spawn), scanner), { fileClass: "text" });
+    const saved = await ctx.saveStream(name, scanDump(runPgDump(pgDump.path, args, dumpConn, signal, opts.spawn), scanner), { fileClass: "dump" });
     const stats = [...scanner.stats];
     return {
       nodes: [saved.node],
@@ -79,6 +73,21 @@ async function capturePostgres(item: PostgresItem, ctx: CaptureContext, opts: Po
   }
 }
 
+/** serverVersion asks the server for its version, encoding and collation. */
+async function serverVersion(conn: PgConnection, opts: PostgresSourceOptions, signal?: AbortSignal): Promise<string[] | undefined> {
+  const psql = await choosePsql({ searchPath: opts.searchPath, signal });
+  const session = new PsqlSession(psql.path, conn, { signal, spawn: opts.spawn });
+  try {
+    // Encoding and collation: restore creates a missing database with the server's
+    // defaults, so a difference (which changes text sort order) is at least on record.
+    const [row] = await session.query(`SELECT pg_catalog.current_setting('server_version_num'), pg_catalog.current_setting('server_version'),
+      pg_catalog.pg_encoding_to_char(encoding), datcollate FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database();`);
+    return row;
+  } finally {
+    await session.close();
+  }
+}
+
 /**
  * runPgDump yields pg_dump's stdout and, at the end, checks how it exited: the stream
  * fails instead of ending when pg_dump failed, so a truncated dump is never a complete file.
@@ -86,6 +95,7 @@ async function capturePostgres(item: PostgresItem, ctx: CaptureContext, opts: Po
  */
 async function* runPgDump(bin: string, args: string[], conn: PgConnection, signal: AbortSignal | undefined, spawn: SpawnFn = nodeSpawn): AsyncGenerator<Uint8Array> {
   signal?.throwIfAborted();
+  mark("pg_dump: start");
   const child = spawn(bin, args, { env: conn.env, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   let spawnError: Error | undefined;
@@ -97,6 +107,7 @@ async function* runPgDump(bin: string, args: string[], conn: PgConnection, signa
   let done = false;
   try {
     for await (const chunk of child.stdout) yield chunk as Buffer;
+    mark("pg_dump: end of output");
     const [code, sig] = await closed;
     signal?.throwIfAborted();
     if (spawnError !== undefined) throw new PgError("dump-failed", `cannot run ${bin}: ${spawnError.message}`, spawnError);

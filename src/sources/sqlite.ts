@@ -19,6 +19,7 @@ import { backup, DatabaseSync } from "node:sqlite";
 import type { SqliteItem } from "../agent/types.ts";
 import { readFile } from "../backup/filesaver.ts";
 import { sqliteRowCounts } from "./dbverify.ts";
+import { mark } from "../util/trace.ts";
 import { SourceError, type CaptureContext, type CapturedItem, type Source } from "./source.ts";
 
 export { verifySqliteFile, type SqliteVerification } from "./dbverify.ts";
@@ -68,7 +69,9 @@ async function captureSqlite(item: SqliteItem, ctx: CaptureContext, opts: Sqlite
     await fh.close(); // backup() then writes into this empty 0600 file, keeping its mode
     const journalMode = await copyDatabase(item, copy, opts.busyTimeoutMs ?? 10_000);
     signal?.throwIfAborted();
+    mark(`sqlite ${item.name}: copied`);
     const checked = checkCopy(item, copy, signal);
+    mark(`sqlite ${item.name}: checked`);
     const name = basename(item.path);
     const saved = await ctx.saveStream(name, readFile(copy, signal), { fileClass: "database", mode: st.mode & 0o7777 });
     return {

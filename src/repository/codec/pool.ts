@@ -13,12 +13,13 @@ type Pending = { resolve(r: CodecReply): void; reject(e: unknown): void };
 /** HeldBlob is a blob a worker has hashed and keeps until seal() or drop(). */
 export interface HeldBlob {
   id: string;
-  seal(): Promise<{ sealed: Uint8Array; compressed: boolean }>;
+  seal(level: number): Promise<{ sealed: Uint8Array; compressed: boolean }>;
   drop(): void;
 }
 
 interface Batch {
   ids: string[];
+  levels: number[];
   parts: Uint8Array[];
   bytes: number;
   waiters: { resolve(r: SealedBlob): void; reject(e: unknown): void }[];
@@ -76,8 +77,8 @@ export class CodecPool {
     const job = r.job;
     return {
       id: r.id,
-      seal: async () => {
-        const s = await this.post(slot, () => ({ t: "seal", job, id: r.id }), job);
+      seal: async (level) => {
+        const s = await this.post(slot, () => ({ t: "seal", job, id: r.id, level }), job);
         if (s.t !== "sealed") throw new Error("codec: unexpected reply");
         return { sealed: s.sealed, compressed: s.compressed };
       },
@@ -85,19 +86,27 @@ export class CodecPool {
     };
   }
 
+  /** seal compresses and seals a blob the repository lacks on a worker; `data` is transferred away. */
+  async seal(id: string, data: Uint8Array, level: number): Promise<SealedBlob> {
+    const r = await this.post(this.pick(), (job) => ({ t: "sealData", job, id, level, data: transferable(data) }));
+    if (r.t !== "sealed") throw new Error("codec: unexpected reply");
+    return { sealed: r.sealed, compressed: r.compressed };
+  }
+
   /**
    * sealSmall compresses and seals a small blob the repository lacks, on a worker, together
    * with the others queued in the same turn of the event loop. `data` is copied.
    */
-  sealSmall(id: string, data: Uint8Array): Promise<SealedBlob> {
+  sealSmall(id: string, data: Uint8Array, level: number): Promise<SealedBlob> {
     if (this.failed) return Promise.reject(this.failed);
     if (this.batch === undefined) {
-      const b: Batch = { ids: [], parts: [], bytes: 0, waiters: [] };
+      const b: Batch = { ids: [], levels: [], parts: [], bytes: 0, waiters: [] };
       this.batch = b;
       setImmediate(() => this.flushBatch(b));
     }
     const b = this.batch;
     b.ids.push(id);
+    b.levels.push(level);
     b.parts.push(new Uint8Array(data));
     b.bytes += data.length;
     const p = new Promise<SealedBlob>((resolve, reject) => b.waiters.push({ resolve, reject }));
@@ -111,7 +120,7 @@ export class CodecPool {
     const data = Buffer.concat(b.parts);
     const lengths = b.parts.map((p) => p.length);
     const waiters = b.waiters.splice(0);
-    this.post(this.pick(), (job) => ({ t: "sealMany", job, ids: b.ids, lengths, data: transferable(data) })).then((r) => {
+    this.post(this.pick(), (job) => ({ t: "sealMany", job, ids: b.ids, lengths, levels: b.levels, data: transferable(data) })).then((r) => {
       if (r.t !== "sealedMany") throw new Error("codec: unexpected reply");
       let at = 0;
       r.lengths.forEach((n, i) => {

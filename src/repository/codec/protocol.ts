@@ -20,10 +20,13 @@ export interface OpenEntry {
  */
 export type CodecRequest =
   | { t: "hash"; job: number; data: ArrayBuffer }
-  | { t: "seal"; job: number; id: string }
+  /** `level` is the zstd level (repository/compress.ts compressionLevel). */
+  | { t: "seal"; job: number; id: string; level: number }
   | { t: "drop"; job: number }
+  /** A new blob hashed by the caller: sealed at once, no hash round trip. */
+  | { t: "sealData"; job: number; id: string; level: number; data: ArrayBuffer }
   /** Small new blobs, already hashed and deduplicated here, sealed together: `data` holds them back to back. */
-  | { t: "sealMany"; job: number; ids: string[]; lengths: number[]; data: ArrayBuffer }
+  | { t: "sealMany"; job: number; ids: string[]; lengths: number[]; levels: number[]; data: ArrayBuffer }
   | { t: "open"; job: number; entries: OpenEntry[]; data: ArrayBuffer };
 
 export type CodecReply =

@@ -14,8 +14,8 @@ import { release } from "../../util/release.ts";
 const { dataKey, idKey } = workerData as { dataKey: Uint8Array; idKey: Uint8Array };
 const idKeyObject = createSecretKey(idKey);
 
-function sealOne(id: string, data: Uint8Array): CodecReply {
-  const compressed = maybeCompress(data);
+function sealOne(id: string, data: Uint8Array, level: number): CodecReply {
+  const compressed = maybeCompress(data, level);
   const sealed = sealBlob(dataKey, id, compressed ?? data);
   return { t: "sealed", job: 0, sealed, compressed: compressed !== null };
 }
@@ -45,10 +45,10 @@ parentPort!.on("message", (req: CodecRequest) => {
     held.delete(req.job);
     return;
   }
-  if (req.t === "seal") {
-    const data = held.get(req.job)!;
+  if (req.t === "seal" || req.t === "sealData") {
+    const data = req.t === "seal" ? held.get(req.job)! : new Uint8Array(req.data);
     held.delete(req.job);
-    const reply = { ...sealOne(req.id, data), job: req.job } as CodecReply & { t: "sealed" };
+    const reply = { ...sealOne(req.id, data, req.level), job: req.job } as CodecReply & { t: "sealed" };
     release(data);
     parentPort!.postMessage(reply, [reply.sealed.buffer as ArrayBuffer].filter(owned(reply.sealed)));
     return;
@@ -75,7 +75,7 @@ function sealMany(req: CodecRequest & { t: "sealMany" }): [CodecReply, ArrayBuff
   let at = 0;
   req.ids.forEach((id, i) => {
     const n = req.lengths[i]!;
-    const r = sealOne(id, data.subarray(at, at + n)) as CodecReply & { t: "sealed" };
+    const r = sealOne(id, data.subarray(at, at + n), req.levels[i]!) as CodecReply & { t: "sealed" };
     parts.push(r.sealed);
     compressed.push(r.compressed);
     at += n;
