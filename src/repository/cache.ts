@@ -5,15 +5,15 @@
  * nothing readable touches the disk; entries are checked against their SHA-256 name.
  */
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { lifeboatCacheDir } from "../util/xdg.ts";
 import { sha256hex } from "./objects.ts";
 
 export type CachedType = "index" | "snapshot";
 
 /** defaultCacheDir follows XDG: $XDG_CACHE_HOME/lifeboat or ~/.cache/lifeboat. */
 export function defaultCacheDir(): string {
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "lifeboat");
+  return lifeboatCacheDir();
 }
 
 export class ObjectCache {
