@@ -15,6 +15,13 @@
  * initial backup, per-hour end-to-end time, repository growth (du -sb of the repository or
  * the archive folder), a full restore of the newest backup, and peak RSS per tool.
  *
+ * Restores, like for like: every tool restores all files of its newest backup into an empty
+ * folder (lifeboat `restore latest --target`, which verifies every blob against its keyed
+ * id; restic `restore`; borg `extract`; tar `-x`). Then the agent restore a new machine
+ * needs, database loaded and checked: lifeboat `restore latest --agent` into an empty root
+ * and a database that does not exist yet, against restic `restore` + `psql -f` of the dump
+ * into a fresh database + sqlite3 `PRAGMA integrity_check`.
+ *
  * "New logical data" per hour is hourStep's return value. Lifeboat's storage amplification is
  * its repository growth ÷ the zstd-compressed (level 3) size of the hour's new data, where the
  * new data is approximated as: new messages.db rows (SELECT ... WHERE rowid > previous max, as
@@ -66,6 +73,9 @@ interface ToolResult {
   repoAfterInitial?: number;
   restore?: Measure;
   restoreCheck?: string;
+  /** The agent back on a new machine: files, the database loaded into a new one, checked. */
+  agentRestore?: Measure;
+  agentRestoreCheck?: string;
 }
 
 interface Report {
@@ -185,18 +195,20 @@ interface Summary {
   hourly?: number;
   growth?: number;
   restore?: number;
+  agentRestore?: number;
   rss?: number;
 }
 
 function summarize(rep: Report, t: Tool): Summary {
   const r = rep.tools[t] ?? {};
   const hs = rep.hours.map((h) => h.tools[t]).filter((x) => x !== undefined);
-  const all = [r.initial, r.restore, ...hs.map((h) => h.m)].filter((m): m is Measure => m !== undefined);
+  const all = [r.initial, r.restore, r.agentRestore, ...hs.map((h) => h.m)].filter((m): m is Measure => m !== undefined);
   return {
     initial: r.initial?.wallS,
     hourly: median(hs.map((h) => h.m.wallS)),
     growth: median(hs.map((h) => h.growthBytes)),
     restore: r.restore?.wallS,
+    agentRestore: r.agentRestore?.wallS,
     rss: all.length ? Math.max(...all.map((m) => m.maxRssKB * 1024)) : undefined,
   };
 }
@@ -218,7 +230,8 @@ export function renderTable(rep: Report): string {
   row("initial backup", "initial", fmtS);
   row("median hourly backup (capture incl.)", "hourly", fmtS);
   row("median repository growth / hour", "growth", fmtMB);
-  row("full restore of newest", "restore", fmtS);
+  row("full restore of newest (all files)", "restore", fmtS);
+  row("agent restore, database loaded (restic: + psql)", "agentRestore", fmtS);
   row("peak RSS (any step)", "rss", fmtMB);
   const newB = median(rep.hours.map((h) => h.newBytes));
   const newZ = median(rep.hours.map((h) => h.newZstdBytes));
@@ -243,7 +256,7 @@ export function renderTable(rep: Report): string {
   lines.push("| target | goal | result |");
   lines.push("|---|---|---|");
   lines.push(...tgt);
-  const checks = TOOLS.map((t) => `${t}: ${rep.tools[t]?.restoreCheck ?? "–"}`).join("; ");
+  const checks = TOOLS.map((t) => `${t}: ${rep.tools[t]?.restoreCheck ?? "–"}${rep.tools[t]?.agentRestoreCheck ? `; agent restore ${rep.tools[t]!.agentRestoreCheck}` : ""}`).join("; ");
   lines.push("");
   lines.push(`Restore checks: ${checks}.`);
   return lines.join("\n");
@@ -462,12 +475,11 @@ agents:
       let sqlRows: number;
       switch (t) {
         case "lifeboat": {
-          // The agent restore also loads the PostgreSQL dump back into the configured
-          // database (the peers only unpack the dump file).
-          const [c, a, e] = lb(["restore", "latest", "--agent", AGENT_NAME, "--target", r]);
+          // Every file of the snapshot, each item in its folder (the dump as a file), as the peers.
+          const [c, a, e] = lb(["restore", "latest", "--target", r]);
           m = measure(`${t}-restore`, c, [...a], e);
-          dbPath = join(r, "store", "messages.db");
-          sqlRows = Number(psql(pg, "SELECT count(*) FROM memories").trim());
+          dbPath = join(r, "messages", "messages.db");
+          sqlRows = grepCount(join(r, "memory-db", `${pg.database}.sql`));
           break;
         }
         case "restic":
@@ -500,6 +512,8 @@ agents:
       process.stderr.write(`  ${t}: ${rep.tools[t]!.restoreCheck}\n`);
       save();
     }
+    agentRestores({ agent, pg, srcRows, srcPgRows, countRows, d, lbEnv, lifeboatMain, cfg, resticEnv, rep });
+    save();
     rep.done = true;
     save();
   } finally {
@@ -514,6 +528,65 @@ agents:
     console.error(`RESTORE MISMATCH for ${bad.join(", ")}`);
     process.exitCode = 1;
   }
+}
+
+interface AgentRestoreCtx {
+  agent: string;
+  pg: PgOptions;
+  srcRows: number;
+  srcPgRows: number;
+  countRows(path: string): number;
+  d(t: Tool): { base: string; capture: string; restore: string };
+  lbEnv: NodeJS.ProcessEnv;
+  lifeboatMain: string;
+  cfg: string;
+  resticEnv: NodeJS.ProcessEnv;
+  rep: Report;
+}
+
+/**
+ * agentRestores brings the agent back as on a new machine: an empty root and a database
+ * that does not exist yet. lifeboat restores, loads and verifies in one command; restic
+ * restores, then psql loads the dump into a fresh database and sqlite3 checks the copy.
+ */
+function agentRestores(x: AgentRestoreCtx): void {
+  const fresh = (t: Tool) => ({ ...x.pg, database: `${x.pg.database}_${t}_restored` });
+  const pgRows = (db: PgOptions) => Number(psql(db, "SELECT count(*) FROM memories").trim());
+  process.stderr.write("agent restore (new machine)\n");
+  // lifeboat: the same agent, its database item pointed at a database that does not exist.
+  const lbDb = fresh("lifeboat");
+  const cfg = x.cfg.replace(/\.yaml$/, "-restore.yaml");
+  writeFileSync(cfg, readFileSync(x.cfg, "utf8").replace(`database: ${x.pg.database}`, `database: ${lbDb.database}`).replace(`/${x.pg.database}\n`, `/${lbDb.database}\n`));
+  const root = join(x.d("lifeboat").base, "new-root");
+  rmSync(root, { recursive: true, force: true });
+  try {
+    const m = measure("lifeboat-agent-restore", NODE, [x.lifeboatMain, "--config", cfg, "restore", "latest", "--agent", AGENT_NAME, "--target", root], x.lbEnv);
+    const rows = x.countRows(join(root, "store", "messages.db"));
+    const sqlRows = pgRows(lbDb);
+    x.rep.tools.lifeboat!.agentRestore = m;
+    x.rep.tools.lifeboat!.agentRestoreCheck = `${rows === x.srcRows && sqlRows === x.srcPgRows ? "ok" : "MISMATCH"} (messages ${rows}/${x.srcRows}, memories ${sqlRows}/${x.srcPgRows})`;
+  } finally {
+    dropPgDatabase(lbDb);
+  }
+  // restic: restore, then load the dump by hand and check the SQLite copy.
+  const rDb = fresh("restic");
+  const r = join(x.d("restic").base, "new-root");
+  rmSync(r, { recursive: true, force: true });
+  mkdirSync(r, { recursive: true });
+  const cap = join(r, x.d("restic").capture);
+  const conn = `-h 127.0.0.1 -U postgres`;
+  try {
+    const m = measure("restic-agent-restore", "/bin/sh", ["-c", `set -e; restic restore latest --target ${shq(r)} > /dev/null; ` +
+      `createdb ${conn} ${rDb.database}; psql ${conn} -q -X -v ON_ERROR_STOP=1 -d ${rDb.database} -f ${shq(join(cap, "memory_db.sql"))} > /dev/null; ` +
+      `test "$(sqlite3 ${shq(join(cap, "messages.db"))} 'PRAGMA integrity_check')" = ok`], x.resticEnv);
+    const rows = x.countRows(join(cap, "messages.db"));
+    const sqlRows = pgRows(rDb);
+    x.rep.tools.restic!.agentRestore = m;
+    x.rep.tools.restic!.agentRestoreCheck = `${rows === x.srcRows && sqlRows === x.srcPgRows ? "ok" : "MISMATCH"} (messages ${rows}/${x.srcRows}, memories ${sqlRows}/${x.srcPgRows})`;
+  } finally {
+    dropPgDatabase(rDb);
+  }
+  for (const t of ["lifeboat", "restic"] as const) process.stderr.write(`  ${t}: agent restore ${x.rep.tools[t]!.agentRestoreCheck}\n`);
 }
 
 function lbInit(lb: (args: string[]) => readonly [string, readonly string[], NodeJS.ProcessEnv]): [string, string[], { env: NodeJS.ProcessEnv }] {

@@ -57,7 +57,10 @@ export interface Backend {
   readonly properties: BackendProperties;
   /** Create the folder layout. Fails if a repository (a `config` object) already exists. */
   create(opts?: IoOptions): Promise<void>;
-  /** save stores `body` under `h`. The body is a complete buffer, so a retry can resend it. */
+  /**
+   * save stores `body` under `h`. The body is a complete buffer, so a retry can resend it.
+   * Once save settles the backend MUST NOT read `body` again: the uploader reuses pack buffers.
+   */
   save(h: Handle, body: Uint8Array, opts?: IoOptions): Promise<void>;
   /** load returns the selected bytes. It MUST throw an error for which isNotFound() is true if `h` is absent. */
   load(h: Handle, range?: LoadRange, opts?: IoOptions): Promise<Uint8Array>;

@@ -74,7 +74,7 @@ export async function backupAgent(repo: Repository, agent: AgentConfig, opts: Ag
     const snapshot: Snapshot = {
       time: manifest.time, host: hostname(), username: safeUser(), paths: [agent.root], tags: [agent.name, ...(opts.tags ?? [])],
       tree: captured.tree, ...(parent ? { parent: parent.id } : {}), agent: agent.name, manifest,
-      toolVersion: TOOL_VERSION, chunkers: repo.chunkerPolicy().specs, summary: { ...captured.counts, durationMs: Date.now() - started },
+      toolVersion: TOOL_VERSION, chunkers: repo.chunkerPolicy().specs, summary: { ...captured.counts, bytesStored: captured.stats.bytesStored, durationMs: Date.now() - started },
     };
     mark("agent: save snapshot");
     const snapshotId = await saveSnapshot(repo, snapshot, signal);
@@ -148,7 +148,7 @@ async function captureItems(repo: Repository, agent: AgentConfig, skipNames: Set
     });
     const runbook = createCaptureContext({ archiver, saver, policy: repo.chunkerPolicy(), itemName: RUNBOOK_NAME, signal, parentNodes: async () => new Map() });
     const saved = await runbook.saveStream(RUNBOOK_NAME, Readable.from([Buffer.from(finish(items, skipped))]), { mode: 0o644 });
-    return { tree: await archiver.saveTree([...itemNodes, saved.node]), counts: archiver.counts, items, skipped, errors };
+    return { tree: await archiver.saveTree([...itemNodes, saved.node]), counts: archiver.counts, stats: saver.stats, items, skipped, errors };
   }, { signal: opts.signal, ready });
 }
 

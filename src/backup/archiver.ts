@@ -93,9 +93,7 @@ export class Archiver {
   }
 
   private async saveTreeBlob(bytes: Uint8Array): Promise<string> {
-    const r = await this.saver.saveBlob("tree", bytes);
-    if (!r.known) this.counts.bytesStored += r.stored;
-    return r.id;
+    return (await this.saver.saveBlob("tree", bytes)).id;
   }
 
   /** archive returns the node for `path` (named `name`), or null if it could not be read. */
@@ -174,7 +172,7 @@ export class Archiver {
       const saved = await saveFile(this.saver, chunker, readFile(path, this.signal), this.events.onBytes, this.signal, {
         sha256: scope !== undefined, level: compressionLevel(scope?.fileClass),
       });
-      c.files++; c.bytes += saved.size; c.blobsNew += saved.blobsNew; c.bytesNew += saved.bytesNew; c.bytesStored += saved.bytesStored;
+      c.files++; c.bytes += saved.size; c.blobsNew += saved.blobsNew; c.bytesNew += saved.bytesNew;
       if (parent) c.filesChanged++; else c.filesNew++;
       if (scope) this.record(scope, rel, saved.sha256, saved.size);
       this.events.onFile?.(path, saved.size);

@@ -57,17 +57,17 @@ export async function backup(repo: Repository, opts: BackupOptions): Promise<Bac
       },
     };
     const parentRoot: Node | undefined = parent ? rootNode(parent.tree) : undefined;
-    const { tree, counts } = await repo.withUploader(async (saver) => {
+    const { tree, counts, stats } = await repo.withUploader(async (saver) => {
       const archiver = new Archiver(saver, archiverRepo(repo), repo.chunkerPolicy(), events, signal);
       const tree = await archiveRoots(archiver, paths, parentRoot);
-      return { tree, counts: archiver.counts };
+      return { tree, counts: archiver.counts, stats: saver.stats };
     }, { signal });
     signal?.throwIfAborted();
     const snapshot: Snapshot = {
       time: new Date().toISOString(), host, username: safeUser(), paths, tags: opts.tags ?? [], tree,
       ...(parent ? { parent: parent.id } : {}), ...(opts.agent ? { agent: opts.agent } : {}),
       toolVersion: TOOL_VERSION, chunkers: repo.chunkerPolicy().specs,
-      summary: { ...counts, durationMs: Date.now() - started },
+      summary: { ...counts, bytesStored: stats.bytesStored, durationMs: Date.now() - started },
     };
     const snapshotId = await saveSnapshot(repo, snapshot, signal);
     return { snapshot: { ...snapshot, id: snapshotId }, snapshotId, errors };

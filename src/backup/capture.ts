@@ -51,7 +51,7 @@ export function createCaptureContext(d: CaptureDeps): CaptureContext {
       const chunker = d.policy.forFile(name, Number.MAX_SAFE_INTEGER, opts.fileClass);
       const saved = await saveFile(d.saver, chunker, input, undefined, d.signal, { sha256: true, level: compressionLevel(opts.fileClass) });
       const c = d.archiver.counts;
-      c.files++; c.filesNew++; c.bytes += saved.size; c.blobsNew += saved.blobsNew; c.bytesNew += saved.bytesNew; c.bytesStored += saved.bytesStored;
+      c.files++; c.filesNew++; c.bytes += saved.size; c.blobsNew += saved.blobsNew; c.bytesNew += saved.bytesNew;
       const now = (BigInt(Date.now()) * 1_000_000n).toString();
       const node: Node = {
         name, type: "file", mode: opts.mode ?? 0o600, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0,

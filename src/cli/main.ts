@@ -9,7 +9,13 @@
  */
 import { enableCompileCache } from "node:module";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { lifeboatCacheDir } from "../util/xdg.ts";
 
+// A backup allocates fast and keeps little, and V8 grew its young generation to ~150 MB of
+// committed heap for 25 MB of live objects. --max-semi-space-size only works on the command
+// line; the growth factor is read each time the young generation would grow, so it can be
+// set here. The bench agent's initial backup: peak RSS 430 → 280 MB, same speed (issue 4).
+setFlagsFromString("--semi-space-growth-factor=1");
 enableCompileCache?.(join(lifeboatCacheDir(), "compiled"));
 await import("./launch.ts");

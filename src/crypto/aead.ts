@@ -40,16 +40,26 @@ function nextNonce(): Buffer {
 
 /** seal encrypts and authenticates `plaintext` under `key` (32 bytes). */
 export function seal(key: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array {
+  const out = Buffer.allocUnsafe(NONCE_SIZE + plaintext.length + TAG_SIZE);
+  sealInto(key, plaintext, aad, out, 0);
+  return out;
+}
+
+/**
+ * sealInto writes the sealed message into `out` at `offset` (it needs plaintext.length +
+ * OVERHEAD bytes) and returns its length: many blobs sealed into one buffer are one
+ * allocation instead of one each.
+ */
+export function sealInto(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array | undefined, out: Buffer, offset: number): number {
   const nonce = nextNonce();
   const cipher = createCipheriv("aes-256-gcm", keyObject(key), nonce);
   if (aad) cipher.setAAD(aad);
-  const out = Buffer.allocUnsafe(NONCE_SIZE + plaintext.length + TAG_SIZE);
-  nonce.copy(out, 0);
-  let off = NONCE_SIZE;
+  nonce.copy(out, offset);
+  let off = offset + NONCE_SIZE;
   off += cipher.update(plaintext).copy(out, off);
   off += cipher.final().copy(out, off);
   cipher.getAuthTag().copy(out, off);
-  return out;
+  return off + TAG_SIZE - offset;
 }
 
 /** AuthError means the message was altered, truncated, or sealed under another key. */

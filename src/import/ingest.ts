@@ -45,7 +45,7 @@ interface Work {
 export async function ingestArchive(repo: Repository, archive: string, scan: ScanResult, o: IngestOptions): Promise<Snapshot> {
   const p = scan.plan;
   return withBackupSession(repo, { lockWaitMs: o.lockWaitMs, signal: o.signal }, async (signal) => {
-    const counts = { files: 0, bytes: 0, blobsNew: 0, bytesNew: 0, bytesStored: 0 };
+    const counts = { files: 0, bytes: 0, blobsNew: 0, bytesNew: 0 };
     const tree = await repo.withUploader(async (saver) => {
       const archiver = new Archiver(saver, archiverRepo(repo), repo.chunkerPolicy(), { onError: () => undefined }, signal);
       const work = o.layouts.map((layout): Work => ({ layout, tree: new ItemTree(), single: null, manifest: manifestOf(layout) }));
@@ -60,7 +60,7 @@ export async function ingestArchive(repo: Repository, archive: string, scan: Sca
       }, { limits, signal });
       const nodes: Node[] = [];
       for (const w of work) nodes.push(await itemFolder(archiver, w.manifest.name, w.single ?? (await w.tree.saveFolder(archiver, baseName(w.manifest.source)))));
-      return { id: await archiver.saveTree(nodes), items: work.map((w) => w.manifest), treeBytes: archiver.counts.bytesStored };
+      return { id: await archiver.saveTree(nodes), items: work.map((w) => w.manifest), stats: saver.stats };
     }, { signal });
     const manifest: AgentManifest = {
       version: 1, agent: p.agent, preset: p.preset, root: p.root, host: p.host, time: p.time, items: tree.items,
@@ -70,7 +70,7 @@ export async function ingestArchive(repo: Repository, archive: string, scan: Sca
     const sn: Snapshot = {
       time: p.time, host: p.host, username: safeUser(), paths: [p.root], tags: [p.agent, IMPORT_TAG], tree: tree.id, agent: p.agent, manifest,
       toolVersion: TOOL_VERSION, chunkers: repo.chunkerPolicy().specs,
-      summary: { ...counts, dirs: 0, filesNew: counts.files, filesChanged: 0, filesUnmodified: 0, bytesStored: counts.bytesStored + tree.treeBytes, errors: 0, durationMs: 0 },
+      summary: { ...counts, dirs: 0, filesNew: counts.files, filesChanged: 0, filesUnmodified: 0, bytesStored: tree.stats.bytesStored, errors: 0, durationMs: 0 },
     };
     return { ...sn, id: await saveSnapshot(repo, sn, signal) };
   });
@@ -90,7 +90,7 @@ interface AddCtx {
   repo: Repository;
   decrypter: Decrypter | null;
   expectSha: string;
-  counts: { files: number; bytes: number; blobsNew: number; bytesNew: number; bytesStored: number };
+  counts: { files: number; bytes: number; blobsNew: number; bytesNew: number };
   signal: AbortSignal;
 }
 
@@ -107,7 +107,7 @@ async function addEntry(w: Work, e: ArchiveEntry, content: AsyncIterable<Uint8Ar
   const chunker = c.repo.chunkerPolicy().forFile(plainRel, age ? Number.MAX_SAFE_INTEGER : e.size, item.class);
   const saved = await saveFile(c.saver, chunker, input, undefined, c.signal, { sha256: true });
   if (!age && saved.sha256 !== c.expectSha) throw refused(c.archive, e.path, "changed while it was imported");
-  Object.assign(c.counts, { files: c.counts.files + 1, bytes: c.counts.bytes + saved.size, blobsNew: c.counts.blobsNew + saved.blobsNew, bytesNew: c.counts.bytesNew + saved.bytesNew, bytesStored: c.counts.bytesStored + saved.bytesStored });
+  Object.assign(c.counts, { files: c.counts.files + 1, bytes: c.counts.bytes + saved.size, blobsNew: c.counts.blobsNew + saved.blobsNew, bytesNew: c.counts.bytesNew + saved.bytesNew });
   const single = w.layout.single !== null;
   const name = single ? (age ? baseName(w.layout.single!).replace(/\.age$/, "") : baseName(w.layout.single!)) : baseName(plainRel);
   const node = fileNode(name, item.secret ? { ...meta, mode: 0o600 } : meta, saved.size, saved.content);

@@ -27,6 +27,13 @@ import { openBlob, type LocatedBlob } from "./pack/format.ts";
 import { Uploader, type BlobSaver } from "./uploader.ts";
 import { CodecPool } from "./codec/pool.ts";
 import { Semaphore } from "../util/semaphore.ts";
+import { release } from "../util/release.ts";
+
+/** DecodedRun is a run's plaintexts (or why each is damaged); release() frees them at once. */
+export interface DecodedRun {
+  plains: (Buffer | IntegrityError)[];
+  release(): void;
+}
 
 // A run below this is decoded inline: the thread hop would cost more than it saves.
 const POOL_MIN_RUN = 256 * 1024;
@@ -265,15 +272,22 @@ export class Repository {
    * worker pool when the run is large enough to pay for the hop. Damaged blobs come back as
    * IntegrityErrors in place of their plaintext.
    */
-  async decodeRun(blobs: { id: string; e: IndexEntry; start: number }[], run: Uint8Array): Promise<(Buffer | IntegrityError)[]> {
+  async decodeRun(blobs: { id: string; e: IndexEntry; start: number }[], run: Uint8Array): Promise<DecodedRun> {
     if (run.length < POOL_MIN_RUN) {
-      return Promise.all(blobs.map((b) => this.decodeBlob(b.id, b.e, run.subarray(b.start, b.start + b.e.length)).catch((err: unknown) => err as IntegrityError)));
+      const plains = await Promise.all(blobs.map((b) => this.decodeBlob(b.id, b.e, run.subarray(b.start, b.start + b.e.length)).catch((err: unknown) => err as IntegrityError)));
+      return { plains, release: () => undefined };
     }
     const entries = blobs.map((b) => ({ id: b.id, start: b.start, length: b.e.length, rawLength: b.e.rawLength, compressed: b.e.compressed }));
-    const results = await this.codec().open(entries, run);
-    return results.map((r, i) => typeof r === "string"
-      ? new IntegrityError(`pack ${blobs[i]!.e.packId}`, `blob ${blobs[i]!.id.slice(0, 8)} is damaged: ${r}`)
-      : Buffer.from(r.buffer, r.byteOffset, r.byteLength));
+    const { data, errors } = await this.codec().open(entries, run);
+    const whole = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    let at = 0;
+    const plains = blobs.map((b, i) => {
+      const plain = whole.subarray(at, at + b.e.rawLength);
+      at += b.e.rawLength;
+      const err = errors[i];
+      return typeof err === "string" ? new IntegrityError(`pack ${b.e.packId}`, `blob ${b.id.slice(0, 8)} is damaged: ${err}`) : plain;
+    });
+    return { plains, release: () => release(new Uint8Array(data.buffer)) };
   }
 
   async close(): Promise<void> {

@@ -24,6 +24,9 @@ import { validateIndexFile, type IndexFile } from "./index/indexfile.ts";
 import { decodeObject } from "./objects.ts";
 import { initRepository, openRepository } from "./open.ts";
 import type { Repository } from "./repository.ts";
+import type { CodecPool } from "./codec/pool.ts";
+import { sealBlob } from "./pack/format.ts";
+import { Uploader } from "./uploader.ts";
 
 const PACK_SIZE = 64 * 1024;
 const PASSWORD = "pw";
@@ -125,20 +128,23 @@ test("a blob saved twice, concurrently or in a later session, is stored once", a
   const be = createMemBackend();
   const repo = await newRepo(be);
   const data = randomBytes(30_000);
+  let stats = { blobsNew: 0, bytesStored: 0 };
   const first = await repo.withUploader(async (saver) => {
     const both = await Promise.all([saver.saveBlob("data", data), saver.saveBlob("data", data)]);
     const again = await saver.saveBlob("data", data);
+    stats = saver.stats;
     return [...both, again];
   });
   const id = first[0]!.id;
   assert.ok(first.every((r) => r.id === id));
   assert.deepEqual(first.map((r) => r.known).sort(), [false, true, true], "only one of the three saves stores the blob");
-  assert.equal(first.reduce((n, r) => n + r.stored, 0), first.find((r) => !r.known)!.stored);
+  assert.equal(stats.blobsNew, 1);
+  assert.ok(stats.bytesStored > 0 && stats.bytesStored < data.length + 100, "one sealed copy of the blob");
   const packs = await names(be, "pack");
   const r2 = await openRepository(be, PASSWORD, { cacheDir: null });
   await r2.loadIndex();
   const later = await r2.withUploader((saver) => saver.saveBlob("data", data));
-  assert.deepEqual(later, { id, known: true, stored: 0 });
+  assert.deepEqual(later, { id, known: true });
   assert.deepEqual(await names(be, "pack"), packs, "no pack is written for a known blob");
   const entries = [...(await indexedBlobs(repo)).values()].flat().filter((b) => b === id);
   assert.equal(entries.length, 1, "the index lists the blob once");
@@ -162,4 +168,51 @@ test("withUploader whose callback throws still indexes the packs already uploade
   await fresh.loadIndex();
   for (const id of saved.slice(0, 10)) assert.equal((await fresh.loadBlob(id)).length, 40_000, "an uploaded blob is reusable");
   assert.equal(fresh.index.has(saved[10]!), false, "the blob never uploaded is not indexed");
+});
+
+/** stalledCodec seals nothing until release(); sealing then fails or succeeds as asked. */
+function stalledCodec(repo: Repository, fail: boolean) {
+  const waiting: (() => void)[] = [];
+  const codec = {
+    sealSmall: (id: string, data: Uint8Array) => {
+      const copy = new Uint8Array(data);
+      return new Promise<{ sealed: Uint8Array; compressed: boolean }>((resolve, reject) => waiting.push(() =>
+        fail ? reject(new Error("worker died")) : resolve({ sealed: sealBlob(repo.key.data, id, copy), compressed: false })));
+    },
+  };
+  return { codec: codec as unknown as CodecPool, waiting, release: () => { for (const w of waiting.splice(0)) w(); } };
+}
+
+function uploaderFor(repo: Repository, codec: CodecPool): Uploader {
+  return new Uploader({ backend: repo.backend, key: repo.key, index: repo.index, packSize: 4 << 20, codec, writeIndex: (p) => repo.writeIndex(p).then(() => undefined) });
+}
+
+test("saveBlob returns once the id is known; past 16 MiB of unsealed blobs the caller waits", async () => {
+  const repo = await newRepo(createMemBackend());
+  const { codec, waiting, release } = stalledCodec(repo, false);
+  const up = uploaderFor(repo, codec);
+  const blob = 60 * 1024; // under the size that goes to a worker alone: sealed in batches
+  let accepted = 0;
+  const saves: Promise<unknown>[] = [];
+  for (let i = 0; i < 300; i++) saves.push(up.saveBlob("data", randomBytes(blob)).then(() => accepted++));
+  await sleep(50);
+  assert.equal(waiting.length, 300, "every blob was handed to the codec");
+  assert.ok(accepted >= Math.floor((16 << 20) / blob) && accepted < 300, `callers past the budget wait (${accepted} accepted)`);
+  release();
+  await Promise.all(saves);
+  await up.finish();
+  assert.equal(up.stats.blobsNew, 300);
+  assert.equal(repo.index.blobs.size, 300, "every blob is indexed by finish()");
+});
+
+test("a blob whose sealing fails fails finish(), and nothing indexes it", async () => {
+  const repo = await newRepo(createMemBackend());
+  const { codec, release } = stalledCodec(repo, true);
+  const up = uploaderFor(repo, codec);
+  const r = await up.saveBlob("data", randomBytes(1000));
+  assert.equal(r.known, false);
+  release();
+  await assert.rejects(up.finish(), (e: Error) => /^seal blob /.test(e.message) && (e.cause as Error).message === "worker died");
+  assert.equal(repo.index.has(r.id), false);
+  assert.deepEqual(await names(repo.backend, "index"), []);
 });

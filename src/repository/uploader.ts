@@ -11,18 +11,23 @@ import { blobId, type MasterKey } from "../crypto/keys.ts";
 import type { BlobType } from "../model/index.ts";
 import { maybeCompress, ZSTD_LEVEL } from "./compress.ts";
 import type { MasterIndex } from "./index/masterindex.ts";
-import type { LocatedBlob } from "./pack/format.ts";
+import type { LocatedBlob, PackedBlob } from "./pack/format.ts";
 import { sealBlob } from "./pack/format.ts";
-import { Packer, type FinishedPack } from "./pack/packer.ts";
-import type { CodecPool } from "./codec/pool.ts";
+import { PackBuffers, Packer, type FinishedPack } from "./pack/packer.ts";
+import type { CodecPool, SealedBlob } from "./codec/pool.ts";
 import { release } from "../util/release.ts";
 
 export interface SaveResult {
   id: string;
   /** True if the repository (or this session) already had the blob. */
   known: boolean;
-  /** Bytes added to packs for this blob (0 if known). */
-  stored: number;
+}
+
+/** UploadStats counts what a session added; final once withUploader has returned. */
+export interface UploadStats {
+  blobsNew: number;
+  /** Sealed bytes added to packs. */
+  bytesStored: number;
 }
 
 /** BlobSaver is what the backup stage needs from the repository. */
@@ -35,6 +40,8 @@ export interface BlobSaver {
    * buffer at once. `level` is the zstd level for a new blob (default 3).
    */
   saveBlob(type: BlobType, data: Uint8Array, opts?: SaveBlobOptions): Promise<SaveResult>;
+  /** What this session added so far (all of it once withUploader has returned). */
+  readonly stats: UploadStats;
 }
 
 export interface SaveBlobOptions {
@@ -75,10 +82,24 @@ const INDEX_EVERY_PACKS = 8;
 // while the next pack fills (the peak-RSS budget of docs/design.md §14 counts on two).
 const MAX_PACKS_IN_FLIGHT = 2;
 
+// Raw bytes of new blobs accepted but not yet in a pack (being compressed and sealed): a
+// caller past this waits. saveBlob returns once a blob's id is known, not once it is
+// sealed, so a file does not wait for its blobs' turn on a busy worker: in the initial
+// backup of the bench agent, files waited on seals queued behind the database's, and both
+// threads sat ~30% idle (bench/agent, issue 4).
+const MAX_SEALING_BYTES = 16 * 1024 * 1024;
+
 export class Uploader implements BlobSaver {
-  private readonly packers: Record<BlobType, Packer> = { data: new Packer(), tree: new Packer() };
+  readonly stats: UploadStats = { blobsNew: 0, bytesStored: 0 };
+  private readonly packers: Record<BlobType, Packer>;
   private readonly pending = new Set<string>();
   private readonly uploads = new Set<Promise<void>>();
+  private readonly sealing = new Set<Promise<void>>();
+  private sealingBytes = 0;
+  private roomWaiters: (() => void)[] = [];
+  // Sealed blobs join packs one at a time, in this chain: a full pack waiting for an upload
+  // slot holds back the next additions, and through sealingBytes, the callers.
+  private packing: Promise<void> = Promise.resolve();
   private unindexed: [string, LocatedBlob[]][] = [];
   private indexWrite: Promise<void> = Promise.resolve();
   private failure: unknown = null;
@@ -88,6 +109,8 @@ export class Uploader implements BlobSaver {
 
   constructor(deps: UploaderDeps) {
     this.deps = deps;
+    const buffers = new PackBuffers();
+    this.packers = { data: new Packer(deps.packSize, buffers), tree: new Packer(deps.packSize, buffers) };
     this.maxInFlight = Math.max(1, Math.min(MAX_PACKS_IN_FLIGHT, deps.backend.properties.connections));
     this.ready = deps.ready ?? null;
     this.ready?.then(() => { this.ready = null; }, () => undefined);
@@ -103,20 +126,31 @@ export class Uploader implements BlobSaver {
     const id = held?.id ?? blobId(this.deps.key, data);
     if (this.deps.index.has(id) || this.pending.has(id)) {
       held?.drop();
-      return { id, known: true, stored: 0 };
+      // A buffer handed over is ours: freed now rather than at the next GC (most chunks of
+      // an hourly backup are known).
+      if (opts.transfer) release(data);
+      return { id, known: true };
     }
     this.pending.add(id);
+    this.stats.blobsNew++;
     const level = opts.level ?? ZSTD_LEVEL;
-    const { sealed, compressed } = held ? await held.seal(level)
-      : !codec ? encodeInline(this.deps.key.data, id, data, level)
-      : opts.transfer && rawLength >= SEAL_ALONE_FROM ? await codec.seal(id, data, level)
-      : await codec.sealSmall(id, data, level);
-    this.throwIfFailed();
-    const packer = this.packers[type];
-    const stored = sealed.length; // read now: flushing the pack releases the blob's buffer
-    packer.add(sealed, { id, type, length: stored, rawLength, compressed });
-    if (packer.bytes >= this.deps.packSize) await this.flushPacker(type);
-    return { id, known: false, stored };
+    // Every branch takes or copies `data` before returning its promise.
+    const sealed = held ? held.seal(level)
+      : !codec ? Promise.resolve(encodeInline(this.deps.key.data, id, data, level))
+      : opts.transfer && rawLength >= SEAL_ALONE_FROM ? codec.seal(id, data, level)
+      : codec.sealSmall(id, data, level);
+    this.sealingBytes += rawLength;
+    const done: Promise<void> = sealed
+      .then((s) => this.enqueuePack(type, { id, type, length: s.sealed.length, rawLength, compressed: s.compressed }, s))
+      .catch((err: unknown) => { this.failure ??= new Error(`seal blob ${id.slice(0, 8)}`, { cause: err }); })
+      .finally(() => {
+        this.sealingBytes -= rawLength;
+        this.sealing.delete(done);
+        this.wake();
+      });
+    this.sealing.add(done);
+    while (this.sealingBytes > MAX_SEALING_BYTES && this.failure === null) await new Promise<void>((r) => this.roomWaiters.push(r));
+    return { id, known: false };
   }
 
   private async saveWhenReady(type: BlobType, data: Uint8Array, opts: SaveBlobOptions): Promise<SaveResult> {
@@ -124,9 +158,39 @@ export class Uploader implements BlobSaver {
     return this.saveBlob(type, data, opts);
   }
 
+  private wake(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** enqueuePack adds a sealed blob to its packer, in order with the others; resolves once added. */
+  private enqueuePack(type: BlobType, blob: PackedBlob, s: SealedBlob): Promise<void> {
+    const added = this.packing.then(async () => {
+      this.throwIfFailed();
+      const packer = this.packers[type];
+      packer.add(s.sealed, blob);
+      // Copied into the pack: free it now (sealed buffers are external memory V8 frees late).
+      if (s.done) s.done();
+      else release(s.sealed);
+      this.stats.bytesStored += blob.length;
+      if (packer.bytes >= this.deps.packSize) await this.flushPacker(type);
+    });
+    this.packing = added.catch(() => undefined);
+    return added;
+  }
+
+  /** settle waits until every accepted blob is in a pack (or has failed). */
+  private async settle(): Promise<void> {
+    while (this.sealing.size > 0) await Promise.all(this.sealing);
+    await this.packing;
+  }
+
   /** finish uploads what is left and writes the index for every pack of this session. */
   async finish(): Promise<void> {
     await this.ready;
+    await this.settle();
+    this.throwIfFailed();
     await this.flushPacker("data");
     await this.flushPacker("tree");
     await this.drain();
@@ -135,8 +199,9 @@ export class Uploader implements BlobSaver {
     this.throwIfFailed();
   }
 
-  /** abandon waits for in-flight uploads and indexes what is durable, so it can be reused. */
+  /** abandon waits for in-flight work and indexes what is durable, so it can be reused. */
   async abandon(): Promise<void> {
+    await this.settle().catch(() => undefined);
     await this.drain().catch(() => undefined);
     this.queueIndexWrite();
     await this.indexWrite.catch(() => undefined);
@@ -158,7 +223,7 @@ export class Uploader implements BlobSaver {
       this.failure ??= new Error(`save pack ${pack.id.slice(0, 8)}`, { cause: err });
       return;
     } finally {
-      release(pack.bytes);
+      pack.recycle();
     }
     this.deps.index.addPack(pack.id, pack.blobs);
     for (const b of pack.blobs) this.pending.delete(b.id);

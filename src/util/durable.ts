@@ -59,3 +59,23 @@ export async function writeAll(fh: FileHandle, data: Uint8Array, position: numbe
     done += bytesWritten;
   }
 }
+
+/** writevAll is writeAll for several buffers written back to back from `position`. */
+export async function writevAll(fh: FileHandle, parts: Uint8Array[], position: number): Promise<void> {
+  let rest = parts;
+  let at = position;
+  while (rest.length > 0) {
+    const want = rest.reduce((n, p) => n + p.length, 0);
+    const { bytesWritten } = await fh.writev(rest, at);
+    if (bytesWritten <= 0) throw new Error(`short write at byte ${at}`);
+    at += bytesWritten;
+    if (bytesWritten === want) return;
+    rest = skipBytes(rest, bytesWritten);
+  }
+}
+
+function skipBytes(parts: Uint8Array[], n: number): Uint8Array[] {
+  let i = 0;
+  while (n >= parts[i]!.length) n -= parts[i++]!.length;
+  return [parts[i]!.subarray(n), ...parts.slice(i + 1)];
+}

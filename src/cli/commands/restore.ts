@@ -3,6 +3,7 @@ import { restore } from "../../restore/restore.ts";
 import { findSnapshot } from "../../repository/snapshots.ts";
 import { indexOrphanPacks } from "../../repository/recover.ts";
 import { ExitCode, LifeboatError } from "../../errors/index.ts";
+import { mark } from "../../util/trace.ts";
 import { restoreAgentCommand } from "./restore-agent.ts";
 import { shortId } from "../../model/index.ts";
 import { formatBytes, formatDuration } from "../../ui/index.ts";
@@ -46,10 +47,19 @@ export const registerRestore: Register = (program, cli, setCode) => {
       const target = o.target;
       await cli.withRepo(async (repo) => {
         const started = Date.now();
-        const lock = await repo.lock({ exclusive: false, waitMs: cli.lockWaitMs(), signal: cli.signal });
+        // The lock's settle pause (design.md §8) overlaps finding the snapshot and loading the
+        // index: reading needs no lock, and nothing is restored before it is held.
+        const locking = repo.lock({ exclusive: false, waitMs: cli.lockWaitMs(), signal: cli.signal });
+        locking.catch(() => undefined);
+        const reading = (async () => {
+          const sn = await findSnapshot(repo, ref, {}, cli.signal);
+          return { sn, ...(await repo.loadIndex({ signal: cli.signal, tolerateDamage: true })) };
+        })();
+        reading.catch(() => undefined);
+        const lock = await locking;
         try {
-        const sn = await findSnapshot(repo, ref, {}, cli.signal);
-        const { damaged } = await repo.loadIndex({ signal: cli.signal, tolerateDamage: true });
+        const { sn, damaged } = await reading;
+        mark("restore: ready");
         for (const d of damaged) cli.warn(`warning: ${d.message}`);
         // A damaged index object hides its packs: read their headers instead (read-only).
         if (damaged.length > 0) await indexOrphanPacks(repo, cli.signal, false);

@@ -7,6 +7,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { CodecReply, CodecRequest, OpenEntry } from "./protocol.ts";
+import { release as releaseBuffer } from "../../util/release.ts";
 
 type Pending = { resolve(r: CodecReply): void; reject(e: unknown): void };
 
@@ -20,7 +21,9 @@ export interface HeldBlob {
 interface Batch {
   ids: string[];
   levels: number[];
-  parts: Uint8Array[];
+  lengths: number[];
+  /** Blobs back to back; the whole buffer is transferred, so none of them is copied again. */
+  buf: Buffer;
   bytes: number;
   waiters: { resolve(r: SealedBlob): void; reject(e: unknown): void }[];
 }
@@ -28,6 +31,11 @@ interface Batch {
 export interface SealedBlob {
   sealed: Uint8Array;
   compressed: boolean;
+  /**
+   * done, when present, says the caller has copied `sealed` (a slice of a buffer shared by a
+   * batch): the batch's memory is freed once all its blobs are done, not at the next GC.
+   */
+  done?: () => void;
 }
 
 /**
@@ -99,15 +107,19 @@ export class CodecPool {
    */
   sealSmall(id: string, data: Uint8Array, level: number): Promise<SealedBlob> {
     if (this.failed) return Promise.reject(this.failed);
+    if (this.batch !== undefined && this.batch.bytes + data.length > this.batch.buf.length) this.flushBatch(this.batch);
     if (this.batch === undefined) {
-      const b: Batch = { ids: [], levels: [], parts: [], bytes: 0, waiters: [] };
+      // One allocation per batch, not one copy per blob: per-blob buffers kept V8 in
+      // back-to-back full GCs (external memory) through an initial backup.
+      const b: Batch = { ids: [], levels: [], lengths: [], buf: Buffer.allocUnsafeSlow(Math.max(BATCH_BYTES, data.length)), bytes: 0, waiters: [] };
       this.batch = b;
       setImmediate(() => this.flushBatch(b));
     }
     const b = this.batch;
     b.ids.push(id);
     b.levels.push(level);
-    b.parts.push(new Uint8Array(data));
+    b.lengths.push(data.length);
+    b.buf.set(data, b.bytes);
     b.bytes += data.length;
     const p = new Promise<SealedBlob>((resolve, reject) => b.waiters.push({ resolve, reject }));
     if (b.bytes >= BATCH_BYTES) this.flushBatch(b);
@@ -117,24 +129,29 @@ export class CodecPool {
   private flushBatch(b: Batch): void {
     if (this.batch === b) this.batch = undefined;
     if (b.ids.length === 0 || b.waiters.length === 0) return;
-    const data = Buffer.concat(b.parts);
-    const lengths = b.parts.map((p) => p.length);
     const waiters = b.waiters.splice(0);
-    this.post(this.pick(), (job) => ({ t: "sealMany", job, ids: b.ids, lengths, levels: b.levels, data: transferable(data) })).then((r) => {
+    const data = b.buf.buffer as ArrayBuffer;
+    this.post(this.pick(), (job) => ({ t: "sealMany", job, ids: b.ids, lengths: b.lengths, levels: b.levels, data })).then((r) => {
       if (r.t !== "sealedMany") throw new Error("codec: unexpected reply");
       let at = 0;
+      let open = r.lengths.length;
+      const done = () => { if (--open === 0) releaseBuffer(new Uint8Array(r.sealed.buffer)); };
       r.lengths.forEach((n, i) => {
-        waiters[i]!.resolve({ sealed: r.sealed.subarray(at, at + n), compressed: r.compressed[i]! });
+        waiters[i]!.resolve({ sealed: r.sealed.subarray(at, at + n), compressed: r.compressed[i]!, done });
         at += n;
       });
     }).catch((err: unknown) => { for (const w of waiters) w.reject(err); });
   }
 
-  /** open authenticates, inflates and checks the blobs of one contiguous run. */
-  async open(entries: OpenEntry[], run: Uint8Array): Promise<(Uint8Array | string)[]> {
+  /**
+   * open authenticates, inflates and checks the blobs of one contiguous run: `data` holds
+   * the plaintexts back to back (blob i at the sum of the raw lengths before it), `errors`
+   * null or why each blob is damaged.
+   */
+  async open(entries: OpenEntry[], run: Uint8Array): Promise<{ data: Uint8Array; errors: (string | null)[] }> {
     const r = await this.post(this.pick(), (job) => ({ t: "open", job, entries, data: transferable(run) }));
     if (r.t !== "opened") throw new Error("codec: unexpected reply");
-    return r.results;
+    return { data: r.data, errors: r.errors };
   }
 
   async close(): Promise<void> {

@@ -33,5 +33,8 @@ export type CodecReply =
   | { t: "hashed"; job: number; id: string }
   | { t: "sealed"; job: number; sealed: Uint8Array; compressed: boolean }
   | { t: "sealedMany"; job: number; sealed: Uint8Array; lengths: number[]; compressed: boolean[] }
-  /** One result per entry: the plaintext, or why the blob is damaged. */
-  | { t: "opened"; job: number; results: (Uint8Array | string)[] };
+  /**
+   * The run's plaintexts back to back in `data` (each blob at the sum of the raw lengths
+   * before it), and per entry null or why the blob is damaged.
+   */
+  | { t: "opened"; job: number; data: Uint8Array; errors: (string | null)[] };

@@ -5,7 +5,7 @@
  * single blob read by range without touching the rest. The header lists every blob, which
  * lets `repair index` rebuild the index from packs alone.
  */
-import { open, seal } from "../../crypto/aead.ts";
+import { open, seal, sealInto } from "../../crypto/aead.ts";
 import type { BlobType } from "../../model/index.ts";
 
 /** PackedBlob is one header entry; offsets are implicit (blobs are contiguous from 0). */
@@ -70,6 +70,11 @@ export function decodeHeader(key: Uint8Array, sealedHeader: Uint8Array): Located
     offset += length;
   }
   return out;
+}
+
+/** sealBlobInto seals one blob payload into `out` at `offset` (see sealInto); returns its length. */
+export function sealBlobInto(key: Uint8Array, id: string, payload: Uint8Array, out: Buffer, offset: number): number {
+  return sealInto(key, payload, Buffer.from(id, "hex"), out, offset);
 }
 
 /** sealBlob seals one blob payload; the id is bound as associated data. */
