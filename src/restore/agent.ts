@@ -17,7 +17,7 @@ import { rewritePaths } from "../agent/rewrite.ts";
 import { findLiveSigns } from "./live.ts";
 import { describePlan, planRestore, type PlannedItem } from "./plan.ts";
 import { findNode, nodeContent } from "./stream.ts";
-import { discardOld, rollback, stageItem, swapIn, verifyStaged, type Swapped } from "./swap.ts";
+import { discardOld, removeStaged, rollback, stageItem, swapIn, verifyStaged, type Staged, type Swapped } from "./swap.ts";
 import { safetySnapshot } from "./safety.ts";
 
 export interface AgentRestoreOptions {
@@ -100,32 +100,67 @@ async function ensureNotLive(root: string, plan: PlannedItem[], o: AgentRestoreO
   }
 }
 
+/**
+ * restoreItems swaps the items in plan order. Files and folders are staged and verified one
+ * item after another in the background, beside their destinations and touching nothing
+ * live, so a database loads while the files after it are staged: on the bench agent the
+ * 106 MB dump's load and the 270 MB of files took about as long each (issue 4).
+ */
 async function restoreItems(repo: Repository, snapshot: Snapshot, plan: PlannedItem[], o: AgentRestoreOptions, result: AgentRestoreResult): Promise<void> {
   const done: Swapped[] = [];
+  const stop = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
+  const staged = new Map<PlannedItem, Promise<{ staged: Staged; verified: string }>>();
+  let chain: Promise<unknown> = Promise.resolve();
+  for (const p of plan.filter((x) => x.manifest.kind !== "postgres")) {
+    const s = chain.then(() => stageVerified(repo, snapshot, p, signal));
+    s.catch(() => undefined); // awaited in plan order below
+    staged.set(p, s);
+    chain = s.catch(() => undefined);
+  }
   try {
     for (const p of plan) {
-      const folder = await findNode(repo, snapshot.tree, p.manifest.name, o.signal);
-      if (!folder?.subtree) throw new LifeboatError(`snapshot has no data for item ${p.manifest.name}`);
-      const entries = (await repo.loadTree(folder.subtree, o.signal)).nodes;
       if (p.manifest.kind === "postgres") {
+        const folder = await itemFolder(repo, snapshot, p, signal);
         const config = (await o.reloadConfig?.()) ?? o.config;
-        result.items.push(await restoreDatabase(repo, p, entries[0], { ...o, config }));
+        result.items.push(await restoreDatabase(repo, p, (await repo.loadTree(folder, signal)).nodes[0], { ...o, signal, config }));
         continue;
       }
-      const entry = entries[0];
-      if (!entry) throw new LifeboatError(`item ${p.manifest.name} is empty in the snapshot`);
-      const staged = await stageItem(repo, folder.subtree, entry.name, p, o.signal);
-      const verified = await verifyStaged(p, staged);
+      const { staged: s, verified } = await staged.get(p)!;
       const others = plan.filter((x) => x !== p && x.manifest.kind !== "postgres").map((x) => x.dest);
-      done.push(await swapIn(p, staged, others));
+      done.push(await swapIn(p, s, others));
       result.items.push({ name: p.manifest.name, dest: p.dest, verified });
       o.onItem?.(`restored ${p.manifest.name} → ${p.dest} (${verified})`);
     }
   } catch (err) {
+    stop.abort(err);
+    await chain;
+    // Staged but never swapped in: removed (a swapped item's staging is already gone).
+    await Promise.all([...staged.values()].map((s) => s.then((x) => removeStaged(x.staged), () => undefined)));
     await rollback(done);
     throw err;
   }
   await discardOld(done);
+}
+
+async function itemFolder(repo: Repository, snapshot: Snapshot, p: PlannedItem, signal: AbortSignal): Promise<string> {
+  const folder = await findNode(repo, snapshot.tree, p.manifest.name, signal);
+  if (!folder?.subtree) throw new LifeboatError(`snapshot has no data for item ${p.manifest.name}`);
+  return folder.subtree;
+}
+
+/** stageVerified restores one item beside its destination and proves it; a failed proof removes the staging. */
+async function stageVerified(repo: Repository, snapshot: Snapshot, p: PlannedItem, signal: AbortSignal): Promise<{ staged: Staged; verified: string }> {
+  const folder = await itemFolder(repo, snapshot, p, signal);
+  const entry = (await repo.loadTree(folder, signal)).nodes[0];
+  if (!entry) throw new LifeboatError(`item ${p.manifest.name} is empty in the snapshot`);
+  const staged = await stageItem(repo, folder, entry.name, p, signal);
+  try {
+    return { staged, verified: await verifyStaged(p, staged) };
+  } catch (err) {
+    await removeStaged(staged);
+    throw err;
+  }
 }
 
 async function restoreDatabase(repo: Repository, p: PlannedItem, dump: import("../model/index.ts").Node | undefined, o: AgentRestoreOptions): Promise<RestoredItem> {

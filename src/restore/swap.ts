@@ -8,7 +8,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { chmod, lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
+import { chmod, lstat, mkdir, readdir, rename, rm, rmdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { LifeboatError } from "../errors/index.ts";
 import type { Repository } from "../repository/repository.ts";
@@ -21,18 +21,36 @@ export interface Staged {
   staging: string;
   /** The restored file or folder inside the staging folder. */
   path: string;
+  /** The outermost folder made to hold the staging folder, if any (removed with it when unused). */
+  made?: string | undefined;
 }
 
 /** stageItem restores the item folder `tree` beside p.dest. */
 export async function stageItem(repo: Repository, tree: string, entry: string, p: PlannedItem, signal?: AbortSignal): Promise<Staged> {
-  await mkdir(dirname(p.dest), { recursive: true });
+  const made = await mkdir(dirname(p.dest), { recursive: true });
   const staging = `${p.dest}.lifeboat-staging-${randomBytes(4).toString("hex")}`;
-  const res = await restoreTreeInto(repo, tree, { target: staging, signal });
+  const s: Staged = { staging, path: join(staging, entry), made };
+  let res;
+  try {
+    res = await restoreTreeInto(repo, tree, { target: staging, signal });
+  } catch (err) {
+    await removeStaged(s);
+    throw err;
+  }
   if (res.errors.length > 0) {
-    await rm(staging, { recursive: true, force: true });
+    await removeStaged(s);
     throw new LifeboatError(`item ${p.manifest.name}: ${res.errors[0]!.path}: ${res.errors[0]!.message}`, { hint: "run `lifeboat check --read-data`" });
   }
-  return { staging, path: join(staging, entry) };
+  return s;
+}
+
+/** removeStaged deletes a staging folder never swapped in, and the folders made for it if they are empty. */
+export async function removeStaged(s: Staged): Promise<void> {
+  await rm(s.staging, { recursive: true, force: true });
+  if (s.made === undefined) return;
+  for (let dir = dirname(s.staging); dir.length >= s.made.length; dir = dirname(dir)) {
+    if (!(await rmdir(dir).then(() => true, () => false))) return;
+  }
 }
 
 /**
@@ -67,6 +85,8 @@ export async function verifyStaged(p: PlannedItem, s: Staged, opts: { tableHashe
 export interface Swapped {
   /** Each path put in place, with where its previous state went (null: there was none). */
   moves: { dest: string; old: string | null }[];
+  /** The staging's folders made for it: a rollback removes them again when empty. */
+  staged?: Staged;
 }
 
 /**
@@ -77,7 +97,7 @@ export interface Swapped {
  */
 export async function swapIn(p: PlannedItem, s: Staged, otherDests: string[] = []): Promise<Swapped> {
   const nested = otherDests.filter((d) => d.startsWith(p.dest + "/"));
-  const done: Swapped = { moves: [] };
+  const done: Swapped = { moves: [], staged: s };
   try {
     if (nested.length === 0) await replace(s.path, p.dest, p.manifest.kind === "sqlite", done);
     else await merge(s.path, p.dest, nested, done);
@@ -119,6 +139,7 @@ export async function rollback(done: Swapped[]): Promise<void> {
       await rm(m.dest, { recursive: true, force: true });
       if (m.old) await rename(m.old, m.dest);
     }
+    if (d.staged) await removeStaged(d.staged);
   }
 }
 

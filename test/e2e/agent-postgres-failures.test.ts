@@ -17,7 +17,7 @@
  * A correct backup first proves the setup works, so each failure comes from what its case breaks.
  */
 import assert from "node:assert/strict";
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { delimiter, join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -131,5 +131,18 @@ kill -KILL $$
 
   it("the server down: no snapshot, the message says the connection was refused", async () => {
     await failsWithoutSnapshot({ database: fx.databases.memory, env: { ...fx.pgEnv, PGPORT: "1" } }, {}, /could not connect to PostgreSQL at 127\.0\.0\.1:1: connection refused/);
+  });
+
+  it("a restore whose database cannot be loaded changes nothing: files staged meanwhile are removed, none swapped in", async () => {
+    const ok = await backupWith({ database: fx.databases.memory, env: fx.pgEnv });
+    assert.equal(ok.code, 0, ok.stderr);
+    const target = join(w.dir, "restore-target");
+    await w.writeConfig([{ name: "clawdie", preset: "clawdie", root, items: [{ name: "memory-db", kind: "postgres", database: fx.databases.memory, env: { ...fx.pgEnv, PGPORT: "1" } }] }]);
+    const res = await w.cli(["restore", "latest", "--agent", "clawdie", "--target", target]);
+    assert.notEqual(res.code, 0);
+    assert.match(res.stderr, /connection refused/);
+    const left = await readdir(target, { recursive: true }).catch(() => [] as string[]);
+    assert.deepEqual(left.filter((n) => n.includes(".lifeboat-staging-") || n.includes(".lifeboat-old-")), [], "no staging or set-aside folder is left");
+    assert.deepEqual(left.filter((n) => !n.includes("/")).filter((n) => n !== ".lifeboat-restored"), [], "no item was swapped into the new root");
   });
 });
