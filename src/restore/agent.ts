@@ -103,8 +103,9 @@ async function ensureNotLive(root: string, plan: PlannedItem[], o: AgentRestoreO
 /**
  * restoreItems swaps the items in plan order. Files and folders are staged and verified one
  * item after another in the background, beside their destinations and touching nothing
- * live, so a database loads while the files after it are staged: on the bench agent the
- * 106 MB dump's load and the 270 MB of files took about as long each (issue 4).
+ * live; PostgreSQL databases load as soon as the secrets and config before them are in place
+ * (a preset may read the connection from the restored .env), alongside the rest. On the bench
+ * agent the 106 MB dump's load and the 270 MB of files took about as long each (issue 4).
  */
 async function restoreItems(repo: Repository, snapshot: Snapshot, plan: PlannedItem[], o: AgentRestoreOptions, result: AgentRestoreResult): Promise<void> {
   const done: Swapped[] = [];
@@ -118,27 +119,46 @@ async function restoreItems(repo: Repository, snapshot: Snapshot, plan: PlannedI
     staged.set(p, s);
     chain = s.catch(() => undefined);
   }
-  try {
-    for (const p of plan) {
-      if (p.manifest.kind === "postgres") {
+  const restored: (RestoredItem | undefined)[] = plan.map(() => undefined);
+  const loads: Promise<void>[] = [];
+  let loading = false;
+  const startDatabases = async () => {
+    if (loading) return;
+    loading = true;
+    const config = (await o.reloadConfig?.()) ?? o.config;
+    plan.forEach((p, i) => {
+      if (p.manifest.kind !== "postgres") return;
+      const load = (async () => {
         const folder = await itemFolder(repo, snapshot, p, signal);
-        const config = (await o.reloadConfig?.()) ?? o.config;
-        result.items.push(await restoreDatabase(repo, p, (await repo.loadTree(folder, signal)).nodes[0], { ...o, signal, config }));
-        continue;
-      }
+        restored[i] = await restoreDatabase(repo, p, (await repo.loadTree(folder, signal)).nodes[0], { ...o, signal, config });
+      })();
+      load.catch((err: unknown) => stop.abort(err)); // stops the staging at once; reported below
+      loads.push(load);
+    });
+  };
+  try {
+    for (const [i, p] of plan.entries()) {
+      if (p.manifest.class === "database" || p.manifest.kind === "postgres") await startDatabases();
+      if (p.manifest.kind === "postgres") continue;
       const { staged: s, verified } = await staged.get(p)!;
       const others = plan.filter((x) => x !== p && x.manifest.kind !== "postgres").map((x) => x.dest);
       done.push(await swapIn(p, s, others));
-      result.items.push({ name: p.manifest.name, dest: p.dest, verified });
+      restored[i] = { name: p.manifest.name, dest: p.dest, verified };
       o.onItem?.(`restored ${p.manifest.name} → ${p.dest} (${verified})`);
     }
+    await startDatabases();
+    await Promise.all(loads);
+    result.items.push(...restored.filter((r): r is RestoredItem => r !== undefined));
   } catch (err) {
+    // A failed load aborted the rest first: its error, not the abort it caused, is the cause.
+    const cause: unknown = stop.signal.aborted ? stop.signal.reason : err;
     stop.abort(err);
+    await Promise.allSettled(loads);
     await chain;
     // Staged but never swapped in: removed (a swapped item's staging is already gone).
     await Promise.all([...staged.values()].map((s) => s.then((x) => removeStaged(x.staged), () => undefined)));
     await rollback(done);
-    throw err;
+    throw cause;
   }
   await discardOld(done);
 }

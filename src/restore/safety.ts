@@ -6,7 +6,8 @@
  */
 import { lstat } from "node:fs/promises";
 import { backupAgent } from "../backup/agent.ts";
-import type { AgentConfig, AgentManifest, Item } from "../model/agent.ts";
+import type { AgentConfig, AgentManifest, Item, PostgresItem } from "../model/agent.ts";
+import { databaseExists } from "../sources/pgrestore.ts";
 import type { Repository } from "../repository/repository.ts";
 import type { PlannedItem } from "./plan.ts";
 
@@ -27,9 +28,11 @@ export async function safetySnapshot(
     const mi = p.manifest;
     if (mi.kind === "command") continue;
     if (mi.kind === "postgres") {
-      const configured = o.config?.items.find((i) => i.name === mi.name && i.kind === "postgres");
-      // Optional: a database that does not exist yet has nothing to keep.
-      items.push({ ...(configured ?? { name: mi.name, kind: "postgres", class: "database", database: p.dest }), required: false } as Item);
+      const configured = o.config?.items.find((i) => i.name === mi.name && i.kind === "postgres") as PostgresItem | undefined;
+      const item: PostgresItem = { ...(configured ?? { name: mi.name, kind: "postgres", class: "database", database: p.dest }), required: false };
+      // A database that does not exist yet (a new machine) has nothing to keep. Optional all
+      // the same: a server that cannot be asked fails the capture, not the restore.
+      if (await databaseExists(item, item.database, { signal: o.signal }).catch(() => true)) items.push(item);
       continue;
     }
     const st = await lstat(p.dest).catch(() => null);

@@ -47,8 +47,7 @@ export async function restorePostgres(item: PostgresItem, dump: AsyncIterable<Ui
     try { return await fn(s); } finally { await s.close(); }
   };
   const created = await admin(async (s) => {
-    const rows = await s.query(`SELECT 1 FROM pg_catalog.pg_database WHERE datname = ${quoteLiteral(database)};`);
-    if (rows.length > 0) return false;
+    if (await hasDatabase(s, database)) return false;
     await s.query(`CREATE DATABASE ${quoteIdent(database)};`);
     return true;
   });
@@ -74,6 +73,21 @@ export async function restorePostgres(item: PostgresItem, dump: AsyncIterable<Ui
     await session.close();
     // Without the signal: an aborted restore must still remove the database it created.
     if (!committed && created) await dropDatabase(item, database, { searchPath: opts.searchPath, spawn }).catch(() => undefined);
+  }
+}
+
+async function hasDatabase(s: PsqlSession, database: string): Promise<boolean> {
+  return (await s.query(`SELECT 1 FROM pg_catalog.pg_database WHERE datname = ${quoteLiteral(database)};`)).length > 0;
+}
+
+/** databaseExists asks the server whether `database` exists (an agent restore has nothing to keep if not). */
+export async function databaseExists(item: PostgresItem, database = item.database, opts: { searchPath?: string[]; signal?: AbortSignal } = {}): Promise<boolean> {
+  const psql = await choosePsql({ searchPath: opts.searchPath, signal: opts.signal });
+  const s = new PsqlSession(psql.path, pgConnection(item, MAINTENANCE_DB), { signal: opts.signal });
+  try {
+    return await hasDatabase(s, database);
+  } finally {
+    await s.close();
   }
 }
 
