@@ -21,8 +21,6 @@ import { planPacks, type Range } from "./packplan.ts";
 import { FileSink, removeDeadTemps } from "./sink.ts";
 import { ignoreOwnerErrors, nsToSeconds, walkTree, type DirJob, type FileJob } from "./walk.ts";
 
-export { nsToSeconds } from "./walk.ts";
-
 export interface RestoreOptions {
   target: string;
   include?: string[];
