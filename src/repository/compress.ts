@@ -10,29 +10,13 @@ export { resetDecompressor } from "./zstdctx.ts";
 
 /** Level 3 measured ~314 MB/s at ratio 3.4 on agent text (shared/reference/README.md). */
 export const ZSTD_LEVEL = 3;
-const optsByKey = new Map<number, { params: Record<number, number> }>();
+const optsByLevel = new Map<number, { params: Record<number, number> }>();
 
-/**
- * optsFor sizes zstd's window and tables to the input: node:zlib does not tell zstd the
- * input size, so every 8 KiB block got level 3's 2 MiB window and 0.75 MiB of tables,
- * allocated and cleared per call; sized to the block, an 8 KiB SQLite page compressed 1.5×
- * faster to the same bytes, and the worker's native memory stopped growing.
- */
-function optsFor(level: number, size = Infinity): { params: Record<number, number> } {
-  const log = Math.max(10, Math.min(MAX_WINDOW_LOG, Math.ceil(Math.log2(Math.max(1, size)))));
-  const key = level * 64 + log;
-  let o = optsByKey.get(key);
-  if (!o) {
-    const params: Record<number, number> = { [constants.ZSTD_c_compressionLevel]: level };
-    // zstd clamps the hash and chain tables to the window it is given.
-    if (log < MAX_WINDOW_LOG) params[constants.ZSTD_c_windowLog] = log;
-    optsByKey.set(key, (o = { params }));
-  }
+function optsFor(level: number): { params: Record<number, number> } {
+  let o = optsByLevel.get(level);
+  if (!o) optsByLevel.set(level, (o = { params: { [constants.ZSTD_c_compressionLevel]: level } }));
   return o;
 }
-
-// Inputs above 1 MiB keep the level's own parameters (level 3's window is 2^21).
-const MAX_WINDOW_LOG = 21;
 const opts = optsFor(ZSTD_LEVEL);
 
 // Synchronous on purpose: on Node 24 the async zlib path (thread pool, 16 KiB output
@@ -42,9 +26,10 @@ const opts = optsFor(ZSTD_LEVEL);
 /** maybeCompress returns the zstd frame (at `level`) if it is smaller, otherwise null (store raw). */
 export function maybeCompress(data: Uint8Array, level = ZSTD_LEVEL): Buffer | null {
   if (data.length < 32) return null;
+  // A reused context (zstdctx.ts) when Node offers one; the per-call function otherwise.
   const reused = compressReusing(data, level);
   if (reused !== undefined) return reused;
-  const out = zstdCompressSync(data, optsFor(level, data.length));
+  const out = zstdCompressSync(data, optsFor(level));
   return out.length < data.length ? out : null;
 }
 
