@@ -60,30 +60,10 @@ async function* fixedViews(
   if (fill > 0) yield carry.subarray(0, fill);
 }
 
-// Each block is filled in a fresh buffer that is handed over once full, so every input
-// byte is copied exactly once and nothing is ever reused after being yielded.
+// Owned blocks are the views, copied: each byte is copied once (twice for the few blocks
+// that straddle two input pieces).
 async function* fixedBlocks(
   input: AsyncIterable<Uint8Array>, size: number, signal?: AbortSignal,
 ): AsyncGenerator<Uint8Array> {
-  let block = new Uint8Array(size);
-  let fill = 0;
-  signal?.throwIfAborted();
-  for await (const piece of input) {
-    signal?.throwIfAborted();
-    let offset = 0;
-    while (offset < piece.length) {
-      const n = Math.min(piece.length - offset, size - fill);
-      block.set(piece.subarray(offset, offset + n), fill);
-      fill += n;
-      offset += n;
-      if (fill === size) {
-        yield block;
-        signal?.throwIfAborted();
-        block = new Uint8Array(size);
-        fill = 0;
-      }
-    }
-  }
-  // slice, not subarray: the tail should not pin a whole block-sized allocation.
-  if (fill > 0) yield block.slice(0, fill);
+  for await (const view of fixedViews(input, size, signal)) yield view.slice();
 }
