@@ -6,8 +6,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash, createHmac } from "node:crypto";
-import { MASTER_SECRET_SIZE, blobId, deriveMasterKey, newMasterSecret } from "./keys.ts";
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { IdHasher, MASTER_SECRET_SIZE, blobId, deriveMasterKey, newMasterSecret } from "./keys.ts";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
@@ -62,4 +62,20 @@ test("blobId is deterministic and content-sensitive under one key", () => {
   const key = deriveMasterKey(newMasterSecret());
   assert.equal(blobId(key, Buffer.from("x")), blobId(key, Buffer.from("x")));
   assert.notEqual(blobId(key, Buffer.from("x")), blobId(key, Buffer.from("y")));
+});
+
+test("IdHasher: HMAC-SHA-256 as RFC 4231 and createHmac give it, for every size and key", () => {
+  // RFC 4231 test case 2.
+  assert.equal(new IdHasher(Buffer.from("Jefe")).id(Buffer.from("what do ya want for nothing?")),
+    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  const key = deriveMasterKey(newMasterSecret());
+  const h = new IdHasher(key.id);
+  for (const n of [0, 1, 55, 64, 8192, 65_536, 65_537, 1 << 20]) {
+    const data = randomBytes(n);
+    const want = createHmac("sha256", key.id).update(data).digest("hex");
+    assert.equal(h.id(data), want, `size ${n}`);
+    assert.equal(blobId(key, data), want, `blobId, size ${n}`);
+  }
+  assert.equal(h.id(Buffer.from("a")), h.id(Buffer.from("a")), "the pad states are copied, never consumed");
+  assert.throws(() => new IdHasher(new Uint8Array(65)), /longer than the SHA-256 block/);
 });

@@ -109,9 +109,8 @@ export class Uploader implements BlobSaver {
 
   constructor(deps: UploaderDeps) {
     this.deps = deps;
-    const buffers = new PackBuffers();
-    this.packers = { data: new Packer(deps.packSize, buffers), tree: new Packer(deps.packSize, buffers) };
     this.maxInFlight = Math.max(1, Math.min(MAX_PACKS_IN_FLIGHT, deps.backend.properties.connections));
+    this.packers = { data: new Packer(deps.packSize, new PackBuffers(this.maxInFlight + 1)), tree: new Packer(deps.packSize, null) };
     this.ready = deps.ready ?? null;
     this.ready?.then(() => { this.ready = null; }, () => undefined);
   }
@@ -139,6 +138,10 @@ export class Uploader implements BlobSaver {
       : !codec ? Promise.resolve(encodeInline(this.deps.key.data, id, data, level))
       : opts.transfer && rawLength >= SEAL_ALONE_FROM ? codec.seal(id, data, level)
       : codec.sealSmall(id, data, level);
+    // Copied into a batch (or sealed inline): a buffer handed over is freed now. The initial
+    // backup's thousands of small text chunks were otherwise tens of MB of dead external
+    // memory waiting for V8's next full GC (peak RSS, issue 4).
+    if (opts.transfer && !held && !(codec && rawLength >= SEAL_ALONE_FROM)) release(data);
     this.sealingBytes += rawLength;
     const done: Promise<void> = sealed
       .then((s) => this.enqueuePack(type, { id, type, length: s.sealed.length, rawLength, compressed: s.compressed }, s))

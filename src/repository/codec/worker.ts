@@ -5,7 +5,7 @@
  * and nothing else.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { createHmac, createSecretKey } from "node:crypto";
+import { IdHasher } from "../../crypto/keys.ts";
 import { openBlob, sealBlob, sealBlobInto } from "../pack/format.ts";
 import { OVERHEAD } from "../../crypto/aead.ts";
 import { decompressTo, maybeCompress, resetDecompressor } from "../compress.ts";
@@ -13,7 +13,7 @@ import type { CodecRequest, CodecReply, OpenEntry } from "./protocol.ts";
 import { release } from "../../util/release.ts";
 
 const { dataKey, idKey } = workerData as { dataKey: Uint8Array; idKey: Uint8Array };
-const idKeyObject = createSecretKey(idKey);
+const ids = new IdHasher(idKey);
 
 function sealOne(id: string, data: Uint8Array, level: number): CodecReply {
   const compressed = maybeCompress(data, level);
@@ -28,7 +28,7 @@ function openInto(e: OpenEntry, bytes: Uint8Array, out: Buffer, at: number): str
     // out has one byte past the last blob: room for decompressTo's length check.
     const plain = e.compressed ? decompressTo(opened, e.rawLength, out.subarray(at)) : out.subarray(at, at + opened.copy(out, at));
     if (plain.length !== e.rawLength) return `holds ${plain.length} bytes, expected ${e.rawLength}`;
-    if (createHmac("sha256", idKeyObject).update(plain).digest("hex") !== e.id) {
+    if (ids.id(plain) !== e.id) {
       resetDecompressor(); // whatever made it wrong must not reach the next frame
       return "does not match its id";
     }
@@ -63,7 +63,7 @@ parentPort!.on("message", (req: CodecRequest) => {
   if (req.t === "hash") {
     const data = new Uint8Array(req.data);
     held.set(req.job, data);
-    parentPort!.postMessage({ t: "hashed", job: req.job, id: createHmac("sha256", idKeyObject).update(data).digest("hex") } satisfies CodecReply);
+    parentPort!.postMessage({ t: "hashed", job: req.job, id: ids.id(data) } satisfies CodecReply);
     return;
   }
   if (req.t === "drop") {

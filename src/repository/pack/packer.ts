@@ -7,6 +7,11 @@
  * the pack is stored (recycle()): allocating and freeing a 16 MiB buffer per pack raised
  * glibc's mmap threshold to 16 MiB, after which every smaller buffer came from the main
  * heap and fragmented it (~70 MB of the initial backup's peak RSS, bench/agent, issue 4).
+ *
+ * A pooled buffer has the full pack size from the start (its pages cost memory only once
+ * written): buffers that had doubled from 1 MiB left a 2, 4 and 8 MiB spare behind each.
+ * Tree packs, a few KiB in most backups, grow from 64 KiB outside the pool: a tree packer
+ * that took a used 17 MiB spare held it, written, for the whole backup (issue 4).
  */
 import { encodeHeader, type LocatedBlob, type PackedBlob } from "./format.ts";
 import { sha256hex } from "../objects.ts";
@@ -21,14 +26,22 @@ export interface FinishedPack {
 
 // Room for the header, and for one more blob past the size target before a flush.
 const SLACK = 1024 * 1024;
-// A pack's buffer starts here and doubles: a tree pack of a few KiB never takes 17 MiB.
-const FIRST_BUFFER = 1024 * 1024;
-// Packs filling or in flight at once (data, tree, two uploads): more are not kept.
-const SPARE_BUFFERS = 4;
+// An unpooled packer's first buffer; it doubles up to the pack size.
+const FIRST_BUFFER = 64 * 1024;
 
-/** PackBuffers are the pack buffers one upload session reuses; dropped with the session. */
+/**
+ * PackBuffers are the pack buffers one upload session reuses; dropped with the session.
+ * The uploader bounds how many are in use (one filling, its uploads in flight), so the pool
+ * never holds more than that: none is freed mid-session.
+ */
 export class PackBuffers {
   private readonly spare: Buffer[] = [];
+  private readonly max: number;
+
+  /** `max` is the most buffers in use at once; more spares than that are not kept. */
+  constructor(max = 3) {
+    this.max = max;
+  }
 
   take(size: number): Buffer {
     const i = this.spare.findIndex((b) => b.length >= size);
@@ -36,7 +49,7 @@ export class PackBuffers {
   }
 
   giveBack(buf: Buffer): void {
-    if (this.spare.length < SPARE_BUFFERS) this.spare.push(buf);
+    if (this.spare.length < this.max) this.spare.push(buf);
   }
 }
 
@@ -45,10 +58,13 @@ export class Packer {
   private blobs: LocatedBlob[] = [];
   private size = 0;
   private readonly target: number;
-  private readonly buffers: PackBuffers;
+  private readonly buffers: PackBuffers | null;
 
-  /** `target` is the pack size the caller flushes at (the repository's packSize). */
-  constructor(target: number, buffers = new PackBuffers()) {
+  /**
+   * `target` is the pack size the caller flushes at (the repository's packSize). Without
+   * `buffers`, the packer allocates as it grows and reuses nothing.
+   */
+  constructor(target: number, buffers: PackBuffers | null = new PackBuffers()) {
     this.target = target;
     this.buffers = buffers;
   }
@@ -84,7 +100,7 @@ export class Packer {
     return {
       id: sha256hex(bytes), bytes, blobs,
       recycle: () => {
-        if (!recycled) this.buffers.giveBack(buf);
+        if (!recycled) this.buffers?.giveBack(buf);
         recycled = true;
       },
     };
@@ -92,11 +108,13 @@ export class Packer {
 
   private reserve(need: number): void {
     if (this.buf !== null && this.buf.length >= need) return;
-    const size = Math.max(need, Math.min(2 * (this.buf?.length ?? FIRST_BUFFER / 2), this.target + SLACK));
-    const grown = this.buffers.take(size);
+    const full = this.target + SLACK;
+    // Past `full` only for a single blob larger than a pack.
+    const size = this.buffers ? Math.max(need, full) : Math.max(need, Math.min(2 * (this.buf?.length ?? FIRST_BUFFER / 2), full));
+    const grown = this.buffers ? this.buffers.take(size) : Buffer.allocUnsafeSlow(size);
     if (this.buf !== null) {
       this.buf.copy(grown, 0, 0, this.size);
-      this.buffers.giveBack(this.buf);
+      this.buffers?.giveBack(this.buf);
     }
     this.buf = grown;
   }
