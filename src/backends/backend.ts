@@ -48,6 +48,12 @@ export interface BackendProperties {
   readonly atomicReplace: boolean;
   /** Human-readable location, without credentials. */
   readonly location: string;
+  /**
+   * How many pack saves a backup keeps in flight (default 2), each holding a whole pack in
+   * memory. A remote link hides its latency with two; a local disk gains nothing from a
+   * second, and a third pack buffer was 17 MB of a backup's peak RSS (issue 4).
+   */
+  readonly packUploads?: number;
   /** Set by the read-only wrapper: create, save and remove are refused. */
   readonly readOnly?: boolean;
 }

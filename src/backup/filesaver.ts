@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import type { Chunker } from "../chunker/chunker.ts";
 import type { BlobSaver, SaveResult } from "../repository/uploader.ts";
+import { release } from "../util/release.ts";
 
 const READ_SIZE = 1024 * 1024;
 // Chunks of one file in flight (hashing or sealing on a codec worker) while the next is read:
@@ -64,12 +65,14 @@ export async function saveFile(
   saver: BlobSaver, chunker: Chunker, input: AsyncIterable<Uint8Array>, onBytes?: (n: number) => void, signal?: AbortSignal,
   opts: { sha256?: boolean; level?: number | undefined } = {},
 ): Promise<SavedFile> {
-  const results: Promise<SaveResult>[] = [];
+  // A known chunk's id (from saver.lookup), or the promise of a new one's.
+  const results: (string | Promise<SaveResult>)[] = [];
   const lengths: number[] = [];
+  const inFlight: { p: Promise<SaveResult>; n: number }[] = [];
+  let head = 0;
+  let inFlightBytes = 0;
   const hash = opts.sha256 ? createHash("sha256") : null;
   let size = 0;
-  let settled = 0;
-  let inFlight = 0;
   // Views are only valid until the next chunk: saveBlob without `transfer` copies or hashes
   // them before it returns. Owned chunks are transferred to a worker instead of copied.
   const views = chunker.views !== undefined;
@@ -78,19 +81,31 @@ export async function saveFile(
     size += n;
     hash?.update(chunk);
     lengths.push(n);
-    const p = saver.saveBlob("data", chunk, { transfer: !views, level: opts.level });
-    p.catch(() => undefined); // awaited below; this only stops an early rejection counting as unhandled
-    results.push(p);
-    onBytes?.(n);
-    inFlight += n;
-    while (results.length - settled >= WINDOW && inFlight >= WINDOW_BYTES) {
-      await results[settled];
-      inFlight -= lengths[settled++]!;
+    const hit = saver.lookup?.(chunk) ?? null;
+    if (hit?.known) {
+      if (!views) release(chunk); // ours, and nothing keeps it
+      results.push(hit.id);
+    } else {
+      const p = saver.saveBlob("data", chunk, { transfer: !views, level: opts.level, id: hit?.id });
+      p.catch(() => undefined); // awaited below; this only stops an early rejection counting as unhandled
+      results.push(p);
+      inFlight.push({ p, n });
+      inFlightBytes += n;
+      while (inFlight.length - head >= WINDOW && inFlightBytes >= WINDOW_BYTES) {
+        const done = inFlight[head++]!;
+        await done.p;
+        inFlightBytes -= done.n;
+      }
     }
+    onBytes?.(n);
   }
   const saved = await Promise.all(results);
   const out: SavedFile = { content: [], sha256: hash?.digest("hex") ?? "", size, blobsNew: 0, bytesNew: 0 };
   saved.forEach((r, i) => {
+    if (typeof r === "string") {
+      out.content.push(r);
+      return;
+    }
     out.content.push(r.id);
     if (!r.known) {
       out.blobsNew++;

@@ -27,6 +27,9 @@ import type { Repository } from "./repository.ts";
 import type { CodecPool } from "./codec/pool.ts";
 import { sealBlob } from "./pack/format.ts";
 import { Uploader } from "./uploader.ts";
+import { blobId } from "../crypto/keys.ts";
+
+const blobIdOf = (repo: Repository, data: Uint8Array) => blobId(repo.key, data);
 
 const PACK_SIZE = 64 * 1024;
 const PASSWORD = "pw";
@@ -148,6 +151,33 @@ test("a blob saved twice, concurrently or in a later session, is stored once", a
   assert.deepEqual(await names(be, "pack"), packs, "no pack is written for a known blob");
   const entries = [...(await indexedBlobs(repo)).values()].flat().filter((b) => b === id);
   assert.equal(entries.length, 1, "the index lists the blob once");
+});
+
+test("lookup: null until the index is loaded; then known for stored and pending blobs, and a new blob's id carries to saveBlob", async () => {
+  const be = createMemBackend();
+  const repo = await newRepo(be);
+  const stored = randomBytes(8192);
+  await repo.withUploader((saver) => saver.saveBlob("data", stored));
+  const r2 = await openRepository(be, PASSWORD, { cacheDir: null });
+  let loaded!: () => void;
+  const ready = new Promise<void>((r) => { loaded = r; });
+  const up = new Uploader({ backend: be, key: r2.key, index: r2.index, packSize: PACK_SIZE, ready, writeIndex: (p) => r2.writeIndex(p).then(() => undefined) });
+  assert.equal(up.lookup(stored), null, "before the index is loaded nothing is known");
+  await r2.loadIndex();
+  loaded();
+  await ready;
+  const hit = up.lookup(stored);
+  assert.deepEqual(hit, { id: blobIdOf(r2, stored), known: true });
+  const fresh = randomBytes(8192);
+  const miss = up.lookup(fresh)!;
+  assert.equal(miss.known, false);
+  assert.equal(miss.id, blobIdOf(r2, fresh));
+  const saved = await up.saveBlob("data", fresh, { id: miss.id });
+  assert.deepEqual(saved, { id: miss.id, known: false });
+  assert.equal(up.lookup(fresh)!.known, true, "a blob being saved counts as known: it is not stored twice");
+  await up.finish();
+  assert.equal(up.stats.blobsNew, 1);
+  assert.equal((await r2.loadBlob(miss.id)).equals(fresh), true);
 });
 
 test("withUploader whose callback throws still indexes the packs already uploaded (including in-flight ones)", async () => {

@@ -18,6 +18,7 @@ import { Semaphore } from "../util/semaphore.ts";
 import { mark } from "../util/trace.ts";
 import { createFilter, type PathFilter } from "./filter.ts";
 import { planPacks, type Range } from "./packplan.ts";
+import type { TreeCache } from "./prefetch.ts";
 import { FileSink, removeDeadTemps } from "./sink.ts";
 import { ignoreOwnerErrors, nsToSeconds, walkTree, type DirJob, type FileJob } from "./walk.ts";
 
@@ -29,6 +30,8 @@ export interface RestoreOptions {
   onFile?(path: string, size: number): void;
   onBytes?(n: number): void;
   onError?(path: string, err: unknown): void;
+  /** Trees already being loaded (restore/prefetch.ts); the walk loads the others. */
+  trees?: TreeCache | undefined;
 }
 
 export interface RestoreResult {
@@ -63,7 +66,7 @@ export async function restoreTreeInto(repo: Repository, treeId: string, opts: Re
   };
   await mkdir(opts.target, { recursive: true });
   mark("restore: walk");
-  const walked = await walkTree({ loadTree: (id, s) => repo.loadTree(id, s), filter, isRoot, signal: opts.signal, fail }, treeId, "", opts.target);
+  const walked = await walkTree({ loadTree: (id, s) => opts.trees?.get(id) ?? repo.loadTree(id, s), filter, isRoot, signal: opts.signal, fail }, treeId, "", opts.target);
   result.links = walked.links;
   mark("restore: files");
   await writeFiles(repo, walked.files, { filter, isRoot, opts, result, fail });

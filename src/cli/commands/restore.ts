@@ -1,5 +1,6 @@
 /** @module cli/commands/restore — `lifeboat restore SNAPSHOT --target DIR`. */
 import { restore } from "../../restore/restore.ts";
+import { prefetchTrees } from "../../restore/prefetch.ts";
 import { findSnapshot } from "../../repository/snapshots.ts";
 import { indexOrphanPacks } from "../../repository/recover.ts";
 import { ExitCode, LifeboatError } from "../../errors/index.ts";
@@ -53,12 +54,15 @@ export const registerRestore: Register = (program, cli, setCode) => {
         locking.catch(() => undefined);
         const reading = (async () => {
           const sn = await findSnapshot(repo, ref, {}, cli.signal);
-          return { sn, ...(await repo.loadIndex({ signal: cli.signal, tolerateDamage: true })) };
+          const index = await repo.loadIndex({ signal: cli.signal, tolerateDamage: true });
+          // Trees load while the lock settles too (restore/prefetch.ts).
+          const trees = prefetchTrees((id, s) => repo.loadTree(id, s), sn.tree, cli.signal);
+          return { sn, trees, ...index };
         })();
         reading.catch(() => undefined);
         const lock = await locking;
         try {
-        const { sn, damaged } = await reading;
+        const { sn, trees, damaged } = await reading;
         mark("restore: ready");
         for (const d of damaged) cli.warn(`warning: ${d.message}`);
         // A damaged index object hides its packs: read their headers instead (read-only).
@@ -68,7 +72,7 @@ export const registerRestore: Register = (program, cli, setCode) => {
         let res;
         try {
           res = await restore(repo, sn, {
-            target, include: o.include, exclude: o.exclude, signal: cli.signal,
+            target, include: o.include, exclude: o.exclude, signal: cli.signal, trees,
             onBytes: (n) => progress.update({ bytes: n }),
             onFile: (p) => { progress.update({ files: 1 }); progress.setCurrent(p); },
           });

@@ -22,7 +22,7 @@ interface Batch {
   ids: string[];
   levels: number[];
   lengths: number[];
-  /** Blobs back to back; the whole buffer is transferred, so none of them is copied again. */
+  /** Blobs back to back, in the pool's gather buffer; flushBatch copies them out and transfers the copy. */
   buf: Buffer;
   bytes: number;
   waiters: { resolve(r: SealedBlob): void; reject(e: unknown): void }[];
@@ -58,6 +58,7 @@ export class CodecPool {
   private next = 1;
   private failed: unknown = null;
   private batch: Batch | undefined;
+  private gather = Buffer.allocUnsafeSlow(BATCH_BYTES);
 
   // One core stays with the main thread (reading, chunking, packing). Two workers on two cores
   // were no faster than one (4.5 s vs 4.8 s for 307 MB) and cost 90 MB more peak RSS.
@@ -109,9 +110,12 @@ export class CodecPool {
     if (this.failed) return Promise.reject(this.failed);
     if (this.batch !== undefined && this.batch.bytes + data.length > this.batch.buf.length) this.flushBatch(this.batch);
     if (this.batch === undefined) {
-      // One allocation per batch, not one copy per blob: per-blob buffers kept V8 in
-      // back-to-back full GCs (external memory) through an initial backup.
-      const b: Batch = { ids: [], levels: [], lengths: [], buf: Buffer.allocUnsafeSlow(Math.max(BATCH_BYTES, data.length)), bytes: 0, waiters: [] };
+      // Blobs gather in one reused buffer, copied out at the flush at their exact size: one
+      // allocation per batch, not one per blob (per-blob buffers kept V8 in back-to-back full
+      // GCs), nor a 1 MiB one for the ~150 KiB a turn of the event loop gathers on average
+      // (1 GB of allocations in the bench agent's initial backup, issue 4).
+      if (this.gather.length < data.length) this.gather = Buffer.allocUnsafeSlow(data.length);
+      const b: Batch = { ids: [], levels: [], lengths: [], buf: this.gather, bytes: 0, waiters: [] };
       this.batch = b;
       setImmediate(() => this.flushBatch(b));
     }
@@ -130,7 +134,9 @@ export class CodecPool {
     if (this.batch === b) this.batch = undefined;
     if (b.ids.length === 0 || b.waiters.length === 0) return;
     const waiters = b.waiters.splice(0);
-    const data = b.buf.buffer as ArrayBuffer;
+    const exact = Buffer.allocUnsafeSlow(b.bytes);
+    b.buf.copy(exact, 0, 0, b.bytes);
+    const data = exact.buffer as ArrayBuffer;
     this.post(this.pick(), (job) => ({ t: "sealMany", job, ids: b.ids, lengths: b.lengths, levels: b.levels, data })).then((r) => {
       if (r.t !== "sealedMany") throw new Error("codec: unexpected reply");
       let at = 0;
