@@ -54,6 +54,12 @@ export interface BackendProperties {
    * second, and a third pack buffer was 17 MB of a backup's peak RSS (issue 4).
    */
   readonly packUploads?: number;
+  /**
+   * How long an object may take to show in list() after its save returned (default 200 ms):
+   * a locker waits that long before it looks for racing lockers (design.md §8). A local
+   * folder lists an object as soon as its rename returned: 0.
+   */
+  readonly listLagMs?: number;
   /** Set by the read-only wrapper: create, save and remove are refused. */
   readonly readOnly?: boolean;
 }

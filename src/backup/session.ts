@@ -40,7 +40,7 @@ export async function withBackupSession<T>(
 /**
  * withEarlyBackupSession starts `fn` at once, while the lock is taken and the index loads
  * (`session.ready`), so work that needs neither (a pg_dump, a SQLite copy) overlaps them:
- * the lock alone waits 200 ms for racing lockers (design.md §8). If the lock cannot be
+ * the lock alone may wait 200 ms for racing lockers (design.md §8). If the lock cannot be
  * taken, fn is aborted and the lock's error is what this throws.
  */
 export async function withEarlyBackupSession<T>(

@@ -8,9 +8,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
+import { mkdtemp, rm } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Backend, FileInfo } from "../backends/backend.ts";
+import { createLocalBackend } from "../backends/local/index.ts";
 import { createMemBackend } from "../backends/mem/index.ts";
 import { ExitCode, LockError } from "../errors/index.ts";
 import { acquireLock, DEFAULT_LOCK_TIMINGS, isStale, listLocks, lockTimings, type LockInfo, type LockTimings } from "./lock.ts";
@@ -90,6 +93,48 @@ test("two exclusive lockers racing never both get the lock", async () => {
     for (const r of won) await r.value.release();
     assert.deepEqual(await lockNames(be, key), [], "losers removed their lock objects");
   }
+});
+
+test("on a local folder (no listing lag, no settle pause) racing lockers still exclude each other", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "lb-lock-"));
+  try {
+    const be = createLocalBackend(dir);
+    await be.create();
+    assert.equal(be.properties.listLagMs, 0);
+    const key = randomBytes(32);
+    for (let round = 0; round < 20; round++) {
+      const exclusiveFirst = round % 2 === 0;
+      const results = await Promise.allSettled([
+        acquireLock(be, key, { exclusive: true, timings: DEFAULT_LOCK_TIMINGS }),
+        acquireLock(be, key, { exclusive: !exclusiveFirst, timings: DEFAULT_LOCK_TIMINGS }),
+        acquireLock(be, key, { exclusive: false, timings: DEFAULT_LOCK_TIMINGS }),
+      ]);
+      const won = results.flatMap((r, i) => (r.status === "fulfilled" ? [{ lock: r.value, exclusive: i === 0 || (i === 1 && !exclusiveFirst) }] : []));
+      if (won.some((w) => w.exclusive)) assert.equal(won.length, 1, "an exclusive lock was granted beside another lock");
+      for (const r of results) if (r.status === "rejected") assert.ok(r.reason instanceof LockError);
+      for (const w of won) await w.lock.release();
+      assert.deepEqual(await lockNames(be, key), [], "losers removed their lock objects");
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a lock object removed while it is being taken (unlock --remove-all) is written again, not an ENOENT", async () => {
+  const { be: base, key } = await setup();
+  let removed = 0;
+  const be: Backend = {
+    ...base,
+    async save(h, body, o) {
+      await base.save(h, body, o);
+      if (h.type === "lock" && removed++ === 0) await base.remove(h); // gone before our stat
+    },
+  };
+  const lock = await acquireLock(be, key, { exclusive: false, timings: FAST });
+  assert.equal(removed, 2, "a second lock object was written");
+  assert.equal((await lockNames(base, key)).length, 1, "and it is there");
+  await lock.release();
+  assert.deepEqual(await lockNames(base, key), []);
 });
 
 test("waitMs retries until the holder releases, then grants the lock", async () => {

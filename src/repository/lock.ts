@@ -204,15 +204,26 @@ export async function acquireLock(be: Backend, key: Uint8Array, opts: LockOption
 
 /**
  * tryLock returns our lock's name, or the lock that blocks us (after removing ours). It
- * writes first and looks second: two lockers racing each see the other's object after the
- * settle pause (or one of them misses it only if listing lags more than settleMs). Our own
+ * writes first and looks second: of two lockers racing, the one that lists last sees the
+ * other's object once listing has caught up with its save (the settle pause, as long as the
+ * backend's listing may lag), and backs off if they conflict. Our own
  * object's mtime tells "now" on the storage's clock, which the staleness check uses.
  */
-async function tryLock(be: Backend, key: Uint8Array, info: LockInfo, t: LockTimings, signal?: AbortSignal): Promise<string | FoundLock> {
+async function tryLock(be: Backend, key: Uint8Array, info: LockInfo, t: LockTimings, signal?: AbortSignal, attempt = 0): Promise<string | FoundLock> {
   const name = await writeLock(be, key, info, signal);
   try {
-    const storageNow = (await be.stat({ type: "lock", name }, { signal })).mtimeMs;
-    await sleep(t.settleMs, undefined, { signal });
+    let storageNow: number | undefined;
+    try {
+      storageNow = (await be.stat({ type: "lock", name }, { signal })).mtimeMs;
+    } catch (err) {
+      // Removed between our save and this stat (`unlock --remove-all`): lock again.
+      if (!be.isNotFound(err) || attempt >= 2) throw err;
+      return await tryLock(be, key, info, t, signal, attempt + 1);
+    }
+    // Only as long as the backend's listing may lag: with none, of two racing lockers the
+    // one that lists last sees the other, which is all the protocol needs (design.md §8).
+    const settle = Math.min(t.settleMs, be.properties.listLagMs ?? t.settleMs);
+    if (settle > 0) await sleep(settle, undefined, { signal });
     const after = conflicts(info.exclusive, await listLocks(be, key, t, signal, storageNow), name);
     if (!after) return name;
     await be.remove({ type: "lock", name });

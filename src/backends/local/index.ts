@@ -26,7 +26,7 @@ export function createLocalBackend(repoPath: string): Backend {
   const root = path.resolve(repoPath);
   const fileOf = (h: Handle): string => path.join(root, ...objectSegments(h));
   return {
-    properties: { connections: 8, packUploads: 1, atomicReplace: true, location: root },
+    properties: { connections: 8, packUploads: 1, listLagMs: 0, atomicReplace: true, location: root },
     create: (opts?: IoOptions) => createLayout(root, opts?.signal),
     save: (h: Handle, body: Uint8Array, opts?: IoOptions) => saveAtomic(root, h, body, opts?.signal),
     load: (h: Handle, range?: LoadRange, opts?: IoOptions) => loadFile(fileOf(h), range, opts?.signal),
