@@ -28,7 +28,10 @@ export interface LockInfo {
 export interface LockTimings {
   staleMs: number;
   refreshMs: number;
-  /** Pause between writing our lock and re-checking, so racing creators see each other. */
+  /**
+   * Pause between writing our lock and re-checking, so racing creators see each other; never
+   * longer than the backend's `listLagMs` (design.md §8).
+   */
   settleMs: number;
   retryMs: number;
 }

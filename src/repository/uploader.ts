@@ -133,7 +133,7 @@ export class Uploader implements BlobSaver {
     const codec = this.deps.codec;
     const held = codec && rawLength >= HASH_HERE_BELOW ? await codec.hash(opts.transfer ? data : new Uint8Array(data)) : null;
     const id = held?.id ?? opts.id ?? blobId(this.deps.key, data);
-    if (this.deps.index.has(id) || this.pending.has(id)) {
+    if (this.isKnown(id)) {
       held?.drop();
       // A buffer handed over is ours: freed now rather than at the next GC (most chunks of
       // an hourly backup are known).
@@ -170,7 +170,12 @@ export class Uploader implements BlobSaver {
     if (this.ready || (this.deps.codec && data.length >= HASH_HERE_BELOW)) return null;
     this.throwIfFailed();
     const id = blobId(this.deps.key, data);
-    return { id, known: this.deps.index.has(id) || this.pending.has(id) };
+    return { id, known: this.isKnown(id) };
+  }
+
+  /** isKnown: stored already, or being saved by this session (so not stored twice). */
+  private isKnown(id: string): boolean {
+    return this.deps.index.has(id) || this.pending.has(id);
   }
 
   private async saveWhenReady(type: BlobType, data: Uint8Array, opts: SaveBlobOptions): Promise<SaveResult> {

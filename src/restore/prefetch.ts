@@ -1,10 +1,10 @@
 /**
  * @module restore/prefetch
  * Loads a snapshot's trees ahead of the restore walk. A restore's first step after the
- * repository is open is waiting for its lock to settle (design.md §8, 200 ms on a remote backend); loading the
- * trees needs no lock (like the index and the snapshot, they are only read), and for the
- * bench agent it is the ~1,000 content lists of its SQLite copy, 0.2 s of a 2 s restore
- * (issue 4). Nothing is written until the walk runs, after the lock is held.
+ * repository is open is taking its lock (design.md §8: 200 ms of it a pause on a remote
+ * backend). Loading the trees needs no lock (like the index and the snapshot, they are only
+ * read), and for the bench agent it is the ~1,000 content lists of its SQLite copy, 0.2 s of
+ * a 2 s restore (issue 4). Nothing is written until the walk runs, after the lock is held.
  */
 import type { Tree } from "../model/index.ts";
 

@@ -110,8 +110,9 @@ export class Packer {
     if (this.buf !== null && this.buf.length >= need) return;
     const full = this.target + SLACK;
     // Past `full` only for a single blob larger than a pack.
-    const size = this.buffers ? Math.max(need, full) : Math.max(need, Math.min(2 * (this.buf?.length ?? FIRST_BUFFER / 2), full));
-    const grown = this.buffers ? this.buffers.take(size) : Buffer.allocUnsafeSlow(size);
+    const grown = this.buffers
+      ? this.buffers.take(Math.max(need, full))
+      : Buffer.allocUnsafeSlow(Math.max(need, Math.min(2 * (this.buf?.length ?? FIRST_BUFFER / 2), full)));
     if (this.buf !== null) {
       this.buf.copy(grown, 0, 0, this.size);
       this.buffers?.giveBack(this.buf);
